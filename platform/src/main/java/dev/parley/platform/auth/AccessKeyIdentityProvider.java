@@ -1,0 +1,47 @@
+package dev.parley.platform.auth;
+
+import java.util.HashSet;
+
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.identity.AuthenticationRequestContext;
+import io.quarkus.security.identity.IdentityProvider;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.runtime.QuarkusPrincipal;
+import io.quarkus.security.runtime.QuarkusSecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** The third kind of caller: {@code Authorization: Bearer pk-…}, resolved by an {@link AccessKeyVerifier}. */
+@ApplicationScoped
+public class AccessKeyIdentityProvider implements IdentityProvider<BearerRequest> {
+    private final AccessKeyVerifier verifier;
+
+    public AccessKeyIdentityProvider(AccessKeyVerifier verifier) {
+        this.verifier = verifier;
+    }
+
+    @Override
+    public Class<BearerRequest> getRequestType() {
+        return BearerRequest.class;
+    }
+
+    @Override
+    public Uni<SecurityIdentity> authenticate(BearerRequest request, AuthenticationRequestContext context) {
+        if (!request.isAccessKey()) {
+            return Uni.createFrom().nullItem();
+        }
+        return context.runBlocking(() -> {
+            AccessKeyVerifier.VerifiedAccessKey key = verifier.verify(request.token())
+                    .orElseThrow(() -> new AuthenticationFailedException("Unknown, revoked or expired access key"));
+            return QuarkusSecurityIdentity.builder()
+                    .setPrincipal(new QuarkusPrincipal(key.userId().toString()))
+                    .addRoles(new HashSet<>(key.roles()))
+                    .addAttribute(ParleyAttributes.KIND, CallerKind.ACCESS_KEY)
+                    .addAttribute(ParleyAttributes.USER_ID, key.userId())
+                    .addAttribute(ParleyAttributes.USERNAME, key.username())
+                    .addAttribute(ParleyAttributes.ACCESS_KEY_ID, key.keyId())
+                    .addAttribute(ParleyAttributes.ALLOWED_MODELS, key.allowedModels())
+                    .build();
+        });
+    }
+}

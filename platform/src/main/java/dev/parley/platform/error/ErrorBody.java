@@ -1,0 +1,13 @@
+package dev.parley.platform.error;
+
+import java.util.Map;
+
+/** The one error shape of every Parley API (the gateway's OpenAI surface excepted). */
+public record ErrorBody(Detail error, String requestId) {
+
+    public record Detail(String code, String message, Map<String, Object> details) { }
+
+    public static ErrorBody of(String code, String message, Map<String, Object> details, String requestId) {
+        return new ErrorBody(new Detail(code, message, details == null ? Map.of() : details), requestId);
+    }
+}

@@ -1,0 +1,154 @@
+package dev.parley.platform.error;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.parley.platform.http.RequestIds;
+import io.quarkus.security.AuthenticationCompletionException;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.ValidationException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * Every failure that reaches JAX-RS leaves in the one error shape. Messages are generic or written by us:
+ * exception messages of libraries are never echoed, since they can quote input (a password in a malformed body).
+ */
+public class ErrorMappers {
+    private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
+
+    @ServerExceptionMapper(priority = 1)
+    public Response api(ApiException e, HttpServerRequest request) {
+        return respond(e.status(), e.code(), e.getMessage(), e.details(), request);
+    }
+
+    @ServerExceptionMapper(priority = 1)
+    public Response unauthenticated(AuthenticationFailedException e, HttpServerRequest request) {
+        return unauthorized(request);
+    }
+
+    @ServerExceptionMapper(priority = 1)
+    public Response unauthenticated(UnauthorizedException e, HttpServerRequest request) {
+        return unauthorized(request);
+    }
+
+    @ServerExceptionMapper(priority = 1)
+    public Response unauthenticated(AuthenticationCompletionException e, HttpServerRequest request) {
+        return unauthorized(request);
+    }
+
+    @ServerExceptionMapper(priority = 1)
+    public Response forbidden(ForbiddenException e, HttpServerRequest request) {
+        return respond(403, "FORBIDDEN", ErrorCodes.messageFor(403), Map.of(), request);
+    }
+
+    @ServerExceptionMapper(priority = 1)
+    public Response web(WebApplicationException e, HttpServerRequest request) {
+        int status = e.getResponse() == null ? 500 : e.getResponse().getStatus();
+        if (status >= 500) {
+            LOG.errorf(e, "request failed with status %d", status);
+        }
+        if (status == 400 && e.getCause() instanceof JsonProcessingException json) {
+            return json(json, request);
+        }
+        Response r = respond(status, ErrorCodes.codeFor(status), ErrorCodes.messageFor(status), Map.of(), request);
+        if (status == 405 && e.getResponse().getHeaderString("Allow") != null) {
+            return Response.fromResponse(r).header("Allow", e.getResponse().getHeaderString("Allow")).build();
+        }
+        return r;
+    }
+
+    @ServerExceptionMapper(priority = 1)
+    public Response violations(ConstraintViolationException e, HttpServerRequest request) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        for (ConstraintViolation<?> v : e.getConstraintViolations()) {
+            fields.merge(fieldName(v), v.getMessage(), (a, b) -> a + "; " + b);
+        }
+        String names = String.join(", ", fields.keySet());
+        return respond(400, "VALIDATION_FAILED", "Invalid request: " + names, Map.of("fields", fields), request);
+    }
+
+    @ServerExceptionMapper(priority = 1)
+    public Response validation(ValidationException e, HttpServerRequest request) {
+        LOG.error("validation setup failure", e);
+        return respond(500, "INTERNAL_ERROR", ErrorCodes.messageFor(500), Map.of(), request);
+    }
+
+    @ServerExceptionMapper(priority = 1)
+    public Response mismatched(MismatchedInputException e, HttpServerRequest request) {
+        return json(e, request);
+    }
+
+    @ServerExceptionMapper(priority = 1)
+    public Response invalidFormat(InvalidFormatException e, HttpServerRequest request) {
+        return json(e, request);
+    }
+
+    @ServerExceptionMapper(priority = 1)
+    public Response parse(JsonParseException e, HttpServerRequest request) {
+        return json(e, request);
+    }
+
+    @ServerExceptionMapper(priority = 1)
+    public Response json(JsonProcessingException e, HttpServerRequest request) {
+        if (e instanceof JsonParseException) {
+            return respond(400, "MALFORMED_JSON", "The request body is not valid JSON", Map.of(), request);
+        }
+        String path = e instanceof JsonMappingException m ? jsonPath(m) : "";
+        Map<String, Object> details = path.isEmpty() ? Map.of() : Map.of("field", path);
+        if (e instanceof InvalidFormatException || e instanceof MismatchedInputException) {
+            String msg = path.isEmpty() ? "The request body does not have the expected shape"
+                    : "Field '" + path + "' has the wrong type or format";
+            return respond(400, "INVALID_JSON", msg, details, request);
+        }
+        return respond(400, "MALFORMED_JSON", "The request body is not valid JSON", details, request);
+    }
+
+    @ServerExceptionMapper(priority = 10)
+    public Response unexpected(Throwable e, HttpServerRequest request) {
+        LOG.error("unexpected failure", e);
+        return respond(500, "INTERNAL_ERROR", ErrorCodes.messageFor(500), Map.of(), request);
+    }
+
+    private static Response unauthorized(HttpServerRequest request) {
+        return Response.fromResponse(respond(401, "UNAUTHENTICATED", ErrorCodes.messageFor(401), Map.of(), request))
+                .header("WWW-Authenticate", "Bearer")
+                .build();
+    }
+
+    static Response respond(int status, String code, String message, Map<String, Object> details,
+                            HttpServerRequest request) {
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(ErrorBody.of(code, message, details, RequestIds.current(request)))
+                .build();
+    }
+
+    private static String jsonPath(JsonMappingException e) {
+        return e.getPath().stream()
+                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                .collect(Collectors.joining("."));
+    }
+
+    private static String fieldName(ConstraintViolation<?> v) {
+        // Property paths look like "register.request.username": keep the part after the method's parameter.
+        String path = v.getPropertyPath().toString();
+        String[] parts = path.split("\\.");
+        return parts.length >= 3 ? String.join(".", java.util.Arrays.copyOfRange(parts, 2, parts.length))
+                : parts[parts.length - 1];
+    }
+}
