@@ -1,0 +1,136 @@
+package dev.parley.testsupport;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.emptyOrNullString;
+
+import java.util.UUID;
+
+import io.restassured.response.ValidatableResponse;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every Parley service must do, inherited by one {@code @QuarkusTest} class per service: health with a live
+ * database, Prometheus metrics, OpenAPI, the three kinds of caller through the platform's one mechanism, the internal
+ * surface closed to users, and the error shape for what Quarkus and Vert.x would otherwise answer by themselves.
+ */
+public abstract class ServiceContractTests {
+
+    /** A path of this service's public API that requires an authenticated caller (GET). */
+    protected abstract String protectedPath();
+
+    @Test
+    void readinessIsUpWithTheDatabase() {
+        given().when().get("/q/health/ready").then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.name", hasItem(containsString("Database")));
+    }
+
+    @Test
+    void prometheusMetricsAreServed() {
+        given().when().get("/q/metrics").then().statusCode(200)
+                .body(containsString("jvm_memory_used_bytes"))
+                .body(containsString("http_server_requests_seconds"));
+    }
+
+    @Test
+    void openApiDescribesTheService() {
+        given().queryParam("format", "json").when().get("/q/openapi").then().statusCode(200)
+                .body("openapi", notNullValue())
+                .body("paths", notNullValue());
+    }
+
+    @Test
+    void serviceTokenActingForAUserIsAccepted() {
+        UUID user = UUID.randomUUID();
+        given().auth().oauth2(Tokens.service("session-service")).header("X-Parley-User", user.toString())
+                .when().get("/internal/v1/whoami").then().statusCode(200)
+                .body("kind", equalTo("service"))
+                .body("service", equalTo("session-service"))
+                .body("acting_user_id", equalTo(user.toString()));
+    }
+
+    @Test
+    void serviceTokenWithAMalformedActingUserIsRefused() {
+        assertErrorShape(given().auth().oauth2(Tokens.service("session-service")).header("X-Parley-User", "bob")
+                .when().get("/internal/v1/whoami").then(), 401, "UNAUTHENTICATED");
+    }
+
+    @Test
+    void userTokenIsRefusedOnTheInternalSurface() {
+        UUID user = UUID.randomUUID();
+        assertErrorShape(given().auth().oauth2(Tokens.user(user, "alice")).header("X-Parley-User", UUID.randomUUID().toString())
+                .when().get("/internal/v1/whoami").then(), 403, "FORBIDDEN");
+    }
+
+    @Test
+    void anonymousCallerIsRefusedOnTheInternalSurface() {
+        assertErrorShape(given().when().get("/internal/v1/whoami").then(), 401, "UNAUTHENTICATED");
+    }
+
+    @Test
+    void forgedAndStaleTokensAreRefusedWithTheErrorShape() {
+        UUID user = UUID.randomUUID();
+        String good = Tokens.user(user, "alice");
+        for (String bad : new String[] {Tokens.tampered(good), Tokens.expiredUser(user), Tokens.wrongIssuer(user),
+                Tokens.algNone(user), Tokens.hs256(user), "not-a-jwt", good + "x"}) {
+            assertErrorShape(given().auth().oauth2(bad).when().get(protectedPath()).then(), 401, "UNAUTHENTICATED")
+                    .header("WWW-Authenticate", equalTo("Bearer"));
+        }
+    }
+
+    @Test
+    void missingTokenIsRefusedWithTheErrorShape() {
+        assertErrorShape(given().when().get(protectedPath()).then(), 401, "UNAUTHENTICATED");
+    }
+
+    @Test
+    void unknownAccessKeyIsRefused() {
+        assertErrorShape(given().auth().oauth2("pk-" + "a".repeat(43)).when().get(protectedPath()).then(),
+                401, "UNAUTHENTICATED");
+    }
+
+    @Test
+    void unknownPathAnswersTheErrorShape() {
+        assertErrorShape(given().when().get("/no/such/path").then(), 404, "NOT_FOUND");
+    }
+
+    @Test
+    void oversizedBodyAnswers413InTheErrorShape() {
+        byte[] big = new byte[2 * 1024 * 1024];
+        java.util.Arrays.fill(big, (byte) 'a');
+        assertErrorShape(given().contentType("application/json").body(big).when().post(protectedPath()).then(),
+                413, "PAYLOAD_TOO_LARGE");
+    }
+
+    @Test
+    void requestIdIsEchoedOrGenerated() {
+        given().header("X-Request-Id", "trace-me-123").when().get("/no/such/path").then()
+                .header("X-Request-Id", equalTo("trace-me-123"))
+                .body("request_id", equalTo("trace-me-123"));
+        given().when().get("/no/such/path").then()
+                .header("X-Request-Id", not(emptyOrNullString()));
+    }
+
+    @Test
+    void securityHeadersAreSet() {
+        given().when().get(protectedPath()).then()
+                .header("X-Content-Type-Options", equalTo("nosniff"))
+                .header("X-Frame-Options", equalTo("DENY"))
+                .header("Cache-Control", containsString("no-store"));
+    }
+
+    /** Asserts {@code {"error":{"code","message","details"},"request_id"}} with this status and code. */
+    public static ValidatableResponse assertErrorShape(ValidatableResponse r, int status, String code) {
+        return r.statusCode(status)
+                .contentType(containsString("application/json"))
+                .body("error.code", equalTo(code))
+                .body("error.message", not(emptyOrNullString()))
+                .body("error.details", notNullValue())
+                .body("request_id", not(emptyOrNullString()));
+    }
+}
