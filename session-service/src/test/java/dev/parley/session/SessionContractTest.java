@@ -1,0 +1,20 @@
+package dev.parley.session;
+
+import dev.parley.testsupport.AuthServiceStub;
+import dev.parley.testsupport.ParleyTestEnvironment;
+import dev.parley.testsupport.ServiceContractTests;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** The platform contract (health with PostgreSQL, metrics, OpenAPI, the three callers, error shape) in session-service. */
+@QuarkusTest
+@QuarkusTestResource(ParleyTestEnvironment.class)
+@QuarkusTestResource(AuthServiceStub.class)
+class SessionContractTest extends ServiceContractTests {
+
+    @Override
+    protected String protectedPath() {
+        // The service's own public API arrives with issue 6; the internal surface is protected already.
+        return "/internal/v1/whoami";
+    }
+}

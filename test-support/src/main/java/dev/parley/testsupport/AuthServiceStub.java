@@ -1,0 +1,35 @@
+package dev.parley.testsupport;
+
+import java.util.Map;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * A WireMock server standing in for auth-service at its HTTP boundary, for services that call it (service tokens,
+ * later access-key verification). Points {@code parley.auth.url} at it and gives the service test credentials.
+ */
+public class AuthServiceStub implements QuarkusTestResourceLifecycleManager {
+    public static final String CLIENT_SECRET = "stub-client-secret";
+    private static WireMockServer server;
+
+    @Override
+    public Map<String, String> start() {
+        server = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
+        server.start();
+        return Map.of("parley.auth.url", server.baseUrl(),
+                "parley.service.client-secret", CLIENT_SECRET);
+    }
+
+    public static WireMockServer server() {
+        return server;
+    }
+
+    @Override
+    public void stop() {
+        if (server != null) {
+            server.stop();
+        }
+    }
+}
