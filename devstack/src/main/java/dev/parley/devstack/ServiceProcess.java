@@ -1,0 +1,90 @@
+package dev.parley.devstack;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One child process (a service). Its stdout and stderr go to its log file ({@code <PARLEY_HOME>/logs/<service>.log},
+ * emptied on each start) and from there, line by line, to the launcher's output with the service's name in front. Its
+ * stdin is closed at once: nothing reads from the terminal.
+ */
+final class ServiceProcess {
+
+    private final String name;
+    private final Process process;
+    private final LogTail output;
+    private volatile boolean stopping;
+
+    private ServiceProcess(String name, Process process, LogTail output) {
+        this.name = name;
+        this.process = process;
+        this.output = output;
+        process.onExit().thenAccept(p -> {
+            if (!stopping) {
+                Console.info(name + " exited with code " + p.exitValue());
+            }
+        });
+    }
+
+    /**
+     * Starts {@code command} in {@code workDir} with the launcher's environment plus {@code extraEnv}. Put secrets in
+     * files, never in {@code command}: command lines are visible to every user of the machine.
+     */
+    static ServiceProcess start(String name, List<String> command, Map<String, String> extraEnv, Path workDir, Path logFile) {
+        LogTail output = null;
+        try {
+            LogTail.createEmpty(logFile);
+            output = LogTail.start(logFile, name);
+            ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+            builder.environment().putAll(extraEnv);
+            Process process = builder.start();
+            process.getOutputStream().close();
+            return new ServiceProcess(name, process, output);
+        } catch (IOException e) {
+            if (output != null) {
+                output.close();
+            }
+            throw new LaunchException("cannot start " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The exit code; only meaningful once {@link #isAlive()} is false. */
+    int exitCode() {
+        return process.exitValue();
+    }
+
+    /** Asks the process to stop (SIGTERM; Quarkus shuts down gracefully). */
+    void requestStop() {
+        stopping = true;
+        if (process.isAlive()) {
+            process.destroy();
+        }
+    }
+
+    /** Waits until {@code deadlineNanos} (System.nanoTime) for the process to end, then kills it and its children. */
+    void awaitStop(long deadlineNanos) {
+        stopping = true;
+        try {
+            long left = deadlineNanos - System.nanoTime();
+            if (!process.waitFor(Math.max(0, left), TimeUnit.NANOSECONDS)) {
+                Console.info(name + " did not stop in time; killing it");
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+        output.close();
+    }
+}
