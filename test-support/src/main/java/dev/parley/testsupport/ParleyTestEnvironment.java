@@ -36,7 +36,7 @@ public class ParleyTestEnvironment implements QuarkusTestResourceLifecycleManage
         config.put("quarkus.devservices.enabled", "false");
         config.put("quarkus.datasource.devservices.enabled", "false");
         TestKeys keys = TestKeys.get();
-        config.put("mp.jwt.verify.publickey.location", keys.jwksFile().toUri().toString());
+        config.put("parley.auth.jwks-location", keys.jwksFile().toUri().toString());
         config.put("parley.auth.jwt.signing-key-location", keys.pemFile().toString());
         return config;
     }

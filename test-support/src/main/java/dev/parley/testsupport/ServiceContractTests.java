@@ -23,6 +23,11 @@ public abstract class ServiceContractTests {
     /** A path of this service's public API that requires an authenticated caller (GET). */
     protected abstract String protectedPath();
 
+    /** The id of an enabled user (services that check user status against auth-service override this). */
+    protected UUID enabledUser() {
+        return UUID.randomUUID();
+    }
+
     @Test
     void readinessIsUpWithTheDatabase() {
         given().when().get("/q/health/ready").then().statusCode(200)
@@ -46,7 +51,7 @@ public abstract class ServiceContractTests {
 
     @Test
     void serviceTokenActingForAUserIsAccepted() {
-        UUID user = UUID.randomUUID();
+        UUID user = enabledUser();
         given().auth().oauth2(Tokens.service("session-service")).header("X-Parley-User", user.toString())
                 .when().get("/internal/v1/whoami").then().statusCode(200)
                 .body("kind", equalTo("service"))
@@ -62,7 +67,7 @@ public abstract class ServiceContractTests {
 
     @Test
     void userTokenIsRefusedOnTheInternalSurface() {
-        UUID user = UUID.randomUUID();
+        UUID user = enabledUser();
         assertErrorShape(given().auth().oauth2(Tokens.user(user, "alice")).header("X-Parley-User", UUID.randomUUID().toString())
                 .when().get("/internal/v1/whoami").then(), 403, "FORBIDDEN");
     }
@@ -122,6 +127,17 @@ public abstract class ServiceContractTests {
                 .header("X-Content-Type-Options", equalTo("nosniff"))
                 .header("X-Frame-Options", equalTo("DENY"))
                 .header("Cache-Control", containsString("no-store"));
+    }
+
+    @Test
+    void crossOriginCallersAreNotAllowedByDefault() {
+        // No origin is configured: a browser on another site gets no CORS grant.
+        given().header("Origin", "https://evil.example").header("Access-Control-Request-Method", "GET")
+                .when().options(protectedPath()).then()
+                .header("Access-Control-Allow-Origin", org.hamcrest.Matchers.nullValue());
+        given().header("Origin", "https://evil.example").auth().oauth2(Tokens.service("session-service"))
+                .when().get("/internal/v1/whoami").then()
+                .header("Access-Control-Allow-Origin", org.hamcrest.Matchers.nullValue());
     }
 
     /** Asserts {@code {"error":{"code","message","details"},"request_id"}} with this status and code. */

@@ -13,7 +13,7 @@ import io.quarkus.security.identity.SecurityIdentity;
  * token) {@link #userId()} is that user; for a user token or an access key it is the token's owner.
  */
 public record Caller(CallerKind kind, UUID userId, String username, String serviceName, Set<String> roles,
-                     UUID accessKeyId, List<String> allowedModels) {
+                     UUID accessKeyId, List<String> allowedModels, String sessionId) {
 
     public static Optional<Caller> of(SecurityIdentity identity) {
         if (identity == null || identity.isAnonymous()) {
@@ -27,10 +27,15 @@ public record Caller(CallerKind kind, UUID userId, String username, String servi
         return Optional.of(new Caller(kind, identity.getAttribute(ParleyAttributes.USER_ID),
                 identity.getAttribute(ParleyAttributes.USERNAME), identity.getAttribute(ParleyAttributes.SERVICE),
                 Set.copyOf(identity.getRoles()), identity.getAttribute(ParleyAttributes.ACCESS_KEY_ID),
-                allowed == null ? List.of() : allowed));
+                allowed == null ? List.of() : allowed, identity.getAttribute(ParleyAttributes.SESSION_ID)));
     }
 
     public boolean isService() { return kind == CallerKind.SERVICE; }
+
+    /** Whether this caller may use the model (access keys carry {@code allowed_models}; others may use any). */
+    public boolean mayUseModel(String model) {
+        return AllowedModels.permits(allowedModels, model);
+    }
 
     public boolean isAdmin() { return kind != CallerKind.SERVICE && roles.contains("admin"); }
 

@@ -27,9 +27,11 @@ public class JwtIdentityProvider implements IdentityProvider<BearerRequest> {
     private static final Logger LOG = Logger.getLogger(JwtIdentityProvider.class);
 
     private final JWTParser parser;
+    private final UserStatusChecker status;
 
-    public JwtIdentityProvider(JWTParser parser) {
+    public JwtIdentityProvider(JWTParser parser, UserStatusChecker status) {
         this.parser = parser;
+        this.status = status;
     }
 
     @Override
@@ -67,7 +69,11 @@ public class JwtIdentityProvider implements IdentityProvider<BearerRequest> {
                     .addAttribute(ParleyAttributes.KIND, CallerKind.SERVICE)
                     .addAttribute(ParleyAttributes.SERVICE, subject);
             if (request.actingUser() != null) {
-                builder.addAttribute(ParleyAttributes.USER_ID, parseUser(request.actingUser()));
+                UUID acting = parseUser(request.actingUser());
+                if (!status.enabled(acting)) {
+                    throw new AuthenticationFailedException("The user this call acts for is disabled");
+                }
+                builder.addAttribute(ParleyAttributes.USER_ID, acting);
             }
         } else {
             UUID userId;
@@ -76,11 +82,16 @@ public class JwtIdentityProvider implements IdentityProvider<BearerRequest> {
             } catch (IllegalArgumentException e) {
                 throw new AuthenticationFailedException("User token with a malformed subject");
             }
+            if (!status.enabled(userId)) {
+                throw new AuthenticationFailedException("User disabled");
+            }
             Set<String> roles = new HashSet<>(groups);
+            roles.remove(ParleyAttributes.SERVICE_ROLE);
             builder.addRoles(roles)
                     .addAttribute(ParleyAttributes.KIND, CallerKind.USER)
                     .addAttribute(ParleyAttributes.USER_ID, userId)
-                    .addAttribute(ParleyAttributes.USERNAME, jwt.<String>getClaim("upn"));
+                    .addAttribute(ParleyAttributes.USERNAME, jwt.<String>getClaim("upn"))
+                    .addAttribute(ParleyAttributes.SESSION_ID, jwt.<String>getClaim("sid"));
             // X-Parley-User beside a user token is ignored: only services may act for someone else.
         }
         return builder.build();

@@ -9,6 +9,8 @@ public final class ParleyAttributes {
     public static final String ACCESS_KEY_ID = "parley.access_key_id";
     public static final String ALLOWED_MODELS = "parley.allowed_models";
     public static final String TOKEN_ID = "parley.jti";
+    /** The login session (refresh-token family) a user token belongs to: claim {@code sid}. */
+    public static final String SESSION_ID = "parley.sid";
 
     /** Role carried by service tokens; never granted to a user. */
     public static final String SERVICE_ROLE = "service";

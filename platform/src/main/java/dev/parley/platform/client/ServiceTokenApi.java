@@ -1,5 +1,6 @@
 package dev.parley.platform.client;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -10,6 +11,7 @@ import jakarta.ws.rs.core.MediaType;
 @Path("/internal/v1/service-tokens")
 interface ServiceTokenApi {
 
+    @RegisterForReflection
     record Credentials(String clientId, String clientSecret) {
         @Override
         public String toString() {
@@ -17,6 +19,7 @@ interface ServiceTokenApi {
         }
     }
 
+    @RegisterForReflection
     record Token(String accessToken, String tokenType, long expiresIn) {
         @Override
         public String toString() {

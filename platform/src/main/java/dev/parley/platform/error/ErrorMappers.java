@@ -33,7 +33,12 @@ public class ErrorMappers {
 
     @ServerExceptionMapper(priority = 1)
     public Response api(ApiException e, HttpServerRequest request) {
-        return respond(e.status(), e.code(), e.getMessage(), e.details(), request);
+        Response r = respond(e.status(), e.code(), e.getMessage(), e.details(), request);
+        Object retry = e.details().get("retry_after_seconds");
+        if (retry != null) {
+            return Response.fromResponse(r).header("Retry-After", retry.toString()).build();
+        }
+        return r;
     }
 
     @ServerExceptionMapper(priority = 1)
