@@ -1,5 +1,10 @@
 package dev.parley.auth;
 
+import static io.restassured.RestAssured.given;
+
+import java.util.Map;
+import java.util.UUID;
+
 import dev.parley.testsupport.ParleyTestEnvironment;
 import dev.parley.testsupport.ServiceContractTests;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -12,5 +17,15 @@ class AuthContractTest extends ServiceContractTests {
     @Override
     protected String protectedPath() {
         return "/api/v1/users/me";
+    }
+
+    /** auth-service checks user status in its own database: the user must exist and be enabled. */
+    @Override
+    protected UUID enabledUser() {
+        String id = given().contentType("application/json")
+                .body(Map.of("username", "contract-" + UUID.randomUUID().toString().substring(0, 8),
+                        "password", "correct-horse-battery"))
+                .when().post("/api/v1/auth/register").then().statusCode(201).extract().path("user.id");
+        return UUID.fromString(id);
     }
 }

@@ -13,6 +13,9 @@ public interface AuthConfig {
     /** Base URL of auth-service as other services reach it (used by the platform; unused here). */
     Optional<String> url();
 
+    /** Where verifiers read the key set, when not {@code <url>/.well-known/jwks.json} (the platform reads it). */
+    Optional<String> jwksLocation();
+
     Jwt jwt();
 
     /** Client id → secret of every service allowed to obtain service tokens. */
@@ -35,10 +38,52 @@ public interface AuthConfig {
 
         @WithDefault("PT5M")
         Duration serviceTokenTtl();
+
+        /** A NEXT key must be published this long before it may sign: longer than any verifier's JWKS cache. */
+        @WithDefault("PT15M")
+        Duration minNextKeyAge();
+
+        /** How often each replica re-reads the signing keys (rotation by another replica). */
+        @WithDefault("PT30S")
+        Duration keyReload();
     }
 
+    Throttle throttle();
+
     interface ProviderKeys {
-        /** Key-encryption key file for provider keys (used from the auth-service issue on). */
+        /** Key-encryption key file: lines {@code <version>:<base64 of 32 bytes>}; the highest version encrypts. */
         Optional<String> masterKeyLocation();
+
+        /** More key-encryption keys by version ({@code parley.auth.provider-keys.master-keys."2"=<base64>}). */
+        Map<String, String> masterKeys();
+
+        /** Service identities allowed to read a plaintext provider key. */
+        @WithDefault("llm-gateway-service")
+        java.util.List<String> resolvers();
+
+        /** Rows re-encrypted per transaction by the re-encryption job. */
+        @WithDefault("100")
+        int reencryptBatchSize();
+    }
+
+    interface Throttle {
+        /** Failures of one username from one address before it must wait (then 1 s, 2 s, 4 s, ... up to max-lock). */
+        @WithDefault("5")
+        int pairFailures();
+
+        /** Failures from one address (any username) within the window before the address must wait. */
+        @WithDefault("30")
+        int addressFailures();
+
+        /** Failures of one username (any address) within the window before unknown addresses must wait. */
+        @WithDefault("20")
+        int usernameFailures();
+
+        @WithDefault("PT15M")
+        Duration window();
+
+        /** No lock lasts longer than this, so the throttle cannot lock anyone out for good. */
+        @WithDefault("PT5M")
+        Duration maxLock();
     }
 }

@@ -2,15 +2,19 @@ package dev.parley.auth.rest;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
+import dev.parley.auth.entity.AccessKey;
+import dev.parley.auth.entity.ProviderKey;
 import dev.parley.auth.entity.User;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 
-/** Request and response bodies of auth-service's public API (snake_case on the wire). */
+/** Request and response bodies of auth-service's API (snake_case on the wire). Secrets are redacted in toString. */
 public final class AuthDtos {
     private AuthDtos() { }
 
@@ -31,12 +35,29 @@ public final class AuthDtos {
         }
     }
 
+    public record RefreshRequest(@NotBlank @Size(max = 200) String refreshToken) {
+        @Override
+        public String toString() {
+            return "RefreshRequest[<redacted>]";
+        }
+    }
+
+    public record PasswordChange(@NotNull @Size(max = 1024) String currentPassword,
+                                 @NotNull @Size(max = 1024) String newPassword) {
+        @Override
+        public String toString() {
+            return "PasswordChange[<redacted>]";
+        }
+    }
+
+    @RegisterForReflection
     public record UserSummary(UUID id, String username, List<String> roles) {
         static UserSummary of(User u) {
             return new UserSummary(u.id, u.username, List.copyOf(u.roles));
         }
     }
 
+    @RegisterForReflection
     public record TokenResponse(UserSummary user, String accessToken, String refreshToken, String tokenType,
                                 long expiresIn) {
         @Override
@@ -50,6 +71,19 @@ public final class AuthDtos {
             return new Me(u.id, u.username, u.email, List.copyOf(u.roles), u.createdAt);
         }
     }
+
+    @RegisterForReflection
+    public record AdminUser(UUID id, String username, String email, List<String> roles, boolean enabled,
+                            Instant createdAt, Instant updatedAt) {
+        static AdminUser of(User u) {
+            return new AdminUser(u.id, u.username, u.email, List.copyOf(u.roles), u.enabled, u.createdAt, u.updatedAt);
+        }
+    }
+
+    public record UserPatch(Boolean enabled, List<String> roles) { }
+
+    @RegisterForReflection
+    public record Page<T>(List<T> data, String nextCursor) { }
 
     public record ServiceTokenRequest(@NotBlank @Size(max = 128) String clientId,
                                       @NotBlank @Size(max = 1024) String clientSecret) {
@@ -67,4 +101,65 @@ public final class AuthDtos {
     }
 
     public record UserStatus(boolean enabled) { }
+
+    public record AccessKeyRequest(@NotBlank @Size(max = 100) String name, Instant expiresAt,
+                                   @Size(max = 100) List<String> allowedModels) { }
+
+    /** The one answer that carries the key: creation. */
+    @RegisterForReflection
+    public record AccessKeyCreated(UUID id, String name, String key, String prefix, List<String> allowedModels,
+                                   Instant expiresAt, Instant createdAt) {
+        static AccessKeyCreated of(AccessKey k, String plaintext) {
+            return new AccessKeyCreated(k.id, k.name, plaintext, "pk-" + k.prefix, List.copyOf(k.allowedModels),
+                    k.expiresAt, k.createdAt);
+        }
+
+        @Override
+        public String toString() {
+            return "AccessKeyCreated[" + id + ", <redacted>]";
+        }
+    }
+
+    @RegisterForReflection
+    public record AccessKeyView(UUID id, String name, String prefix, List<String> allowedModels, Instant expiresAt,
+                                Instant createdAt, Instant lastUsedAt, boolean expired) {
+        static AccessKeyView of(AccessKey k, Instant now) {
+            return new AccessKeyView(k.id, k.name, "pk-" + k.prefix, List.copyOf(k.allowedModels), k.expiresAt,
+                    k.createdAt, k.lastUsedAt, k.expiresAt != null && !k.expiresAt.isAfter(now));
+        }
+    }
+
+    public record VerifyRequest(@NotBlank @Size(max = 200) String key) {
+        @Override
+        public String toString() {
+            return "VerifyRequest[<redacted>]";
+        }
+    }
+
+    public record VerifiedKey(UUID userId, String username, Set<String> roles, UUID keyId, List<String> allowedModels) { }
+
+    public record ProviderKeyRequest(String provider, @Size(max = 4096) String apiKey, @Size(max = 64) String name,
+                                     @Size(max = 200) String label, @Size(max = 2048) String baseUrl) {
+        @Override
+        public String toString() {
+            return "ProviderKeyRequest[" + provider + "/" + name + ", <redacted>]";
+        }
+    }
+
+    @RegisterForReflection
+    public record ProviderKeyView(UUID id, String provider, String name, String label, String baseUrl, String keyHint,
+                                  Instant createdAt, Instant updatedAt) {
+        static ProviderKeyView of(ProviderKey k) {
+            return new ProviderKeyView(k.id, k.provider, k.name, k.label, k.baseUrl, k.keyHint, k.createdAt, k.updatedAt);
+        }
+    }
+
+    public record ResolveRequest(@NotNull UUID userId, @NotBlank @Size(max = 64) String providerKeyName) { }
+
+    public record ResolvedKey(UUID id, String provider, String name, String baseUrl, String apiKey) {
+        @Override
+        public String toString() {
+            return "ResolvedKey[" + provider + "/" + name + ", <redacted>]";
+        }
+    }
 }

@@ -2,6 +2,14 @@ package dev.parley.auth.rest;
 
 import java.util.UUID;
 
+import dev.parley.auth.rest.AuthDtos.ResolveRequest;
+import dev.parley.auth.rest.AuthDtos.ResolvedKey;
+import dev.parley.auth.rest.AuthDtos.VerifiedKey;
+import dev.parley.auth.rest.AuthDtos.VerifyRequest;
+import dev.parley.auth.service.AccessKeyService;
+import dev.parley.auth.service.ProviderKeyService;
+import dev.parley.platform.auth.CurrentCaller;
+import dev.parley.platform.error.ApiException;
 import dev.parley.auth.rest.AuthDtos.ServiceTokenRequest;
 import dev.parley.auth.rest.AuthDtos.ServiceTokenResponse;
 import dev.parley.auth.rest.AuthDtos.UserStatus;
@@ -29,10 +37,39 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class InternalAuthResource {
     private final ServiceClients clients;
     private final AccountService accounts;
+    private final AccessKeyService accessKeys;
+    private final ProviderKeyService providerKeys;
+    private final CurrentCaller caller;
 
-    public InternalAuthResource(ServiceClients clients, AccountService accounts) {
+    public InternalAuthResource(ServiceClients clients, AccountService accounts, AccessKeyService accessKeys,
+                                ProviderKeyService providerKeys, CurrentCaller caller) {
         this.clients = clients;
         this.accounts = accounts;
+        this.accessKeys = accessKeys;
+        this.providerKeys = providerKeys;
+        this.caller = caller;
+    }
+
+    @POST
+    @Path("/access-keys/verify")
+    @RolesAllowed("service")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "The owner of a valid access key; 404 for unknown, revoked or expired keys and disabled owners")
+    public VerifiedKey verify(@Valid @NotNull VerifyRequest request) {
+        return accessKeys.verify(request.key())
+                .map(v -> new VerifiedKey(v.userId(), v.username(), v.roles(), v.keyId(), v.allowedModels()))
+                .orElseThrow(() -> ApiException.notFound("ACCESS_KEY_NOT_FOUND", "Unknown, revoked or expired access key"));
+    }
+
+    @POST
+    @Path("/provider-keys/resolve")
+    @RolesAllowed("service")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "A user's provider key in plaintext, for the gateway's service identity only")
+    public ResolvedKey resolve(@Valid @NotNull ResolveRequest request) {
+        ProviderKeyService.Resolved r = providerKeys.resolve(caller.get().serviceName(), request.userId(),
+                request.providerKeyName());
+        return new ResolvedKey(r.id(), r.provider(), r.name(), r.baseUrl(), r.apiKey());
     }
 
     @POST

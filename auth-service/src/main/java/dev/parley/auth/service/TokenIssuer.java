@@ -31,8 +31,10 @@ public class TokenIssuer {
 
     public record Signed(String token, long expiresIn) { }
 
-    public Signed accessToken(User user) {
+    /** An access token for a login session: {@code sid} is the refresh-token family of that login. */
+    public Signed accessToken(User user, UUID sessionFamily) {
         Instant now = Instant.now();
+        SigningKeys.Signer signer = keys.signer();
         long ttl = config.jwt().accessTokenTtl().toSeconds();
         Set<String> groups = new HashSet<>(user.roles);
         groups.remove("service"); // a person is never a service
@@ -41,15 +43,17 @@ public class TokenIssuer {
                 .upn(user.username)
                 .groups(groups)
                 .claim("jti", UUID.randomUUID().toString())
+                .claim("sid", sessionFamily.toString())
                 .issuedAt(now)
                 .expiresAt(now.plusSeconds(ttl))
-                .jws().algorithm(SignatureAlgorithm.RS256).keyId(keys.kid())
-                .sign(keys.privateKey());
+                .jws().algorithm(SignatureAlgorithm.RS256).keyId(signer.kid())
+                .sign(signer.key());
         return new Signed(token, ttl);
     }
 
     public Signed serviceToken(String serviceName) {
         Instant now = Instant.now();
+        SigningKeys.Signer signer = keys.signer();
         long ttl = config.jwt().serviceTokenTtl().toSeconds();
         String token = Jwt.issuer(config.jwt().issuer())
                 .subject(serviceName)
@@ -57,8 +61,8 @@ public class TokenIssuer {
                 .claim("jti", UUID.randomUUID().toString())
                 .issuedAt(now)
                 .expiresAt(now.plusSeconds(ttl))
-                .jws().algorithm(SignatureAlgorithm.RS256).keyId(keys.kid())
-                .sign(keys.privateKey());
+                .jws().algorithm(SignatureAlgorithm.RS256).keyId(signer.kid())
+                .sign(signer.key());
         return new Signed(token, ttl);
     }
 

@@ -1,0 +1,116 @@
+package dev.parley.auth.rest;
+
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.auth.rest.AuthDtos.Page;
+import dev.parley.auth.rest.AuthDtos.ProviderKeyRequest;
+import dev.parley.auth.rest.AuthDtos.ProviderKeyView;
+import dev.parley.auth.service.ProviderKeyService;
+import dev.parley.auth.service.SigningKeys;
+import dev.parley.platform.auth.Caller;
+import dev.parley.platform.auth.CurrentCaller;
+import dev.parley.platform.error.ApiException;
+import io.quarkus.security.Authenticated;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+@Path("/api/v1/provider-keys")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "provider-keys")
+public class ProviderKeyResource {
+    private final ProviderKeyService keys;
+    private final SigningKeys signingKeys;
+    private final CurrentCaller caller;
+    private final ObjectMapper mapper;
+
+    public ProviderKeyResource(ProviderKeyService keys, SigningKeys signingKeys, CurrentCaller caller, ObjectMapper mapper) {
+        this.keys = keys;
+        this.signingKeys = signingKeys;
+        this.caller = caller;
+        this.mapper = mapper;
+    }
+
+    @POST
+    @Authenticated
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Store a provider key (encrypted; only a hint is ever shown)")
+    public Response create(@Valid @NotNull ProviderKeyRequest r) {
+        return Response.status(201).entity(ProviderKeyView.of(
+                keys.create(owner(), r.provider(), r.apiKey(), r.name(), r.label(), r.baseUrl()))).build();
+    }
+
+    @GET
+    @Authenticated
+    @Operation(summary = "Your provider keys")
+    public Page<ProviderKeyView> list() {
+        return new Page<>(keys.list(owner()).stream().map(ProviderKeyView::of).toList(), null);
+    }
+
+    @GET
+    @Path("/{id}")
+    @Authenticated
+    @Operation(summary = "One of your provider keys")
+    public ProviderKeyView get(@PathParam("id") UUID id) {
+        return ProviderKeyView.of(keys.get(owner(), id));
+    }
+
+    @PUT
+    @Path("/{id}")
+    @Authenticated
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Change label, base_url (null clears it) or api_key")
+    public ProviderKeyView update(@PathParam("id") UUID id, @NotNull JsonNode body) {
+        if (!body.isObject()) {
+            throw new ApiException(400, "INVALID_JSON", "The request body must be a JSON object");
+        }
+        ProviderKeyRequest r = mapper.convertValue(body, ProviderKeyRequest.class);
+        if (r.provider() != null || r.name() != null) {
+            throw new ApiException(400, "VALIDATION_FAILED", "provider and name cannot be changed: create a new key",
+                    java.util.Map.of("fields", java.util.Map.of("provider", "immutable", "name", "immutable")));
+        }
+        return ProviderKeyView.of(keys.update(owner(), id, r.label(), r.baseUrl(), body.has("base_url"), r.apiKey()));
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @Authenticated
+    @Operation(summary = "Delete one of your provider keys")
+    public Response delete(@PathParam("id") UUID id) {
+        keys.delete(owner(), id);
+        return Response.noContent().build();
+    }
+
+    @POST
+    @Path("/re-encrypt")
+    @Consumes(MediaType.WILDCARD)
+    @RolesAllowed("admin")
+    @Operation(summary = "Re-encrypt every stored key under the newest key-encryption key, in batches (admin)")
+    public ProviderKeyService.ReencryptResult reencrypt() {
+        ProviderKeyService.ReencryptResult r = keys.reencrypt();
+        int signing = signingKeys.reencrypt();
+        return new ProviderKeyService.ReencryptResult(r.reencrypted(), r.remaining(), r.kekVersion(), signing);
+    }
+
+    private UUID owner() {
+        Caller c = caller.get();
+        if (c.isService()) {
+            throw ApiException.forbidden("Provider keys are managed by their owner");
+        }
+        return c.requireUserId();
+    }
+}
