@@ -15,9 +15,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class AccessKeyIdentityProvider implements IdentityProvider<BearerRequest> {
     private final AccessKeyVerifier verifier;
+    private final UserStatusChecker status;
 
-    public AccessKeyIdentityProvider(AccessKeyVerifier verifier) {
+    public AccessKeyIdentityProvider(AccessKeyVerifier verifier, UserStatusChecker status) {
         this.verifier = verifier;
+        this.status = status;
     }
 
     @Override
@@ -33,6 +35,10 @@ public class AccessKeyIdentityProvider implements IdentityProvider<BearerRequest
         return context.runBlocking(() -> {
             AccessKeyVerifier.VerifiedAccessKey key = verifier.verify(request.token())
                     .orElseThrow(() -> new AuthenticationFailedException("Unknown, revoked or expired access key"));
+            // The verify answer is cached up to 60 s; the owner's status is checked on its own, shorter cache.
+            if (!status.enabled(key.userId())) {
+                throw new AuthenticationFailedException("The key's owner is disabled");
+            }
             return QuarkusSecurityIdentity.builder()
                     .setPrincipal(new QuarkusPrincipal(key.userId().toString()))
                     .addRoles(new HashSet<>(key.roles()))
