@@ -7,8 +7,10 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
- * A WireMock server standing in for auth-service at its HTTP boundary, for services that call it (service tokens,
- * later access-key verification). Points {@code parley.auth.url} at it and gives the service test credentials.
+ * A WireMock server standing in for auth-service at its HTTP boundary, for every service but auth-service itself
+ * (service tokens, user status, access-key verification). Points {@code parley.auth.url} at it and gives the service
+ * test credentials. Unstubbed calls answer 404, which the platform reads as "unknown key" for access keys and as
+ * "auth-service unavailable" (fail-open) for user status; tests that care stub the real answers.
  */
 public class AuthServiceStub implements QuarkusTestResourceLifecycleManager {
     public static final String CLIENT_SECRET = "stub-client-secret";

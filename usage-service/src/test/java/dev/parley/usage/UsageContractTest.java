@@ -1,5 +1,6 @@
 package dev.parley.usage;
 
+import dev.parley.testsupport.AuthServiceStub;
 import dev.parley.testsupport.ParleyTestEnvironment;
 import dev.parley.testsupport.ServiceContractTests;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -8,6 +9,7 @@ import io.quarkus.test.junit.QuarkusTest;
 /** The platform contract (health with PostgreSQL, metrics, OpenAPI, the three callers, error shape) in usage-service. */
 @QuarkusTest
 @QuarkusTestResource(ParleyTestEnvironment.class)
+@QuarkusTestResource(AuthServiceStub.class)
 class UsageContractTest extends ServiceContractTests {
 
     @Override
