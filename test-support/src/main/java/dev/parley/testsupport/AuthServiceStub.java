@@ -3,6 +3,7 @@ package dev.parley.testsupport;
 import java.util.Map;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
@@ -20,12 +21,28 @@ public class AuthServiceStub implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         server = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
         server.start();
+        resetToDefaults();
         return Map.of("parley.auth.url", server.baseUrl(),
                 "parley.service.client-secret", CLIENT_SECRET);
     }
 
     public static WireMockServer server() {
         return server;
+    }
+
+    /**
+     * Forget every stub and recorded request, then answer the service-token exchange as auth-service does, so the
+     * service under test can authenticate its own calls. Everything else answers 404 until a test stubs it.
+     */
+    public static void resetToDefaults() {
+        if (server == null) {
+            return;
+        }
+        server.resetAll();
+        server.stubFor(WireMock.post(WireMock.urlEqualTo("/internal/v1/service-tokens"))
+                .willReturn(WireMock.aResponse().withHeader("Content-Type", "application/json")
+                        .withBody("{\"access_token\":\"" + Tokens.service("stubbed-client")
+                                + "\",\"token_type\":\"Bearer\",\"expires_in\":300}")));
     }
 
     @Override

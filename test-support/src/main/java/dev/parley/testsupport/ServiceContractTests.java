@@ -20,6 +20,12 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class ServiceContractTests {
 
+    /** Each contract test starts from a stand-in auth-service (when the module uses one) that only issues tokens. */
+    @org.junit.jupiter.api.BeforeEach
+    void resetAuthServiceStub() {
+        AuthServiceStub.resetToDefaults();
+    }
+
     /** A path of this service's public API that requires an authenticated caller (GET). */
     protected abstract String protectedPath();
 
