@@ -156,7 +156,10 @@ class AuthApiTest {
         String token = register(uniqueName("gina"), PASSWORD).then().statusCode(201).extract().path("access_token");
         Map<String, Object> header = part(token, 0);
         assertEquals("RS256", header.get("alg"));
-        given().when().get("/.well-known/jwks.json").then().statusCode(200)
+        io.restassured.response.Response jwks = given().when().get("/.well-known/jwks.json");
+        assertEquals(1, jwks.headers().getValues("Cache-Control").size(), "one cache policy, not two");
+        assertTrue(jwks.header("Cache-Control").contains("max-age=60"));
+        jwks.then().statusCode(200)
                 .body("keys.kid", hasItem(header.get("kid")))
                 .body("keys.kty", everyItem(equalTo("RSA")))
                 .body("keys.alg", everyItem(equalTo("RS256")))

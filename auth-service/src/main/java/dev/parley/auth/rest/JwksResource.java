@@ -29,7 +29,8 @@ public class JwksResource {
     public Response jwks() {
         Map<String, Object> body = keys.jwks();
         CacheControl cache = new CacheControl();
-        cache.setMaxAge(300);
+        // Short: verifiers refresh every 10 min and NEXT waits 15 min before it signs; an HTTP cache must not eat the margin.
+        cache.setMaxAge(60);
         return Response.ok(body).cacheControl(cache).build();
     }
 }

@@ -51,9 +51,13 @@ public class HttpFilters {
         response.putHeader("Referrer-Policy", "no-referrer");
         String path = request.path();
         if (path != null && !path.startsWith("/q/")) {
-            // API answers carry user data and tokens: never cache them anywhere.
-            response.putHeader("Cache-Control", "no-store");
             response.putHeader("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+            // API answers carry user data and tokens: never cached, unless the endpoint chose a policy (the JWKS).
+            rc.addHeadersEndHandler(v -> {
+                if (!response.headers().contains("Cache-Control")) {
+                    response.putHeader("Cache-Control", "no-store");
+                }
+            });
         }
         rc.addEndHandler(v -> MDC.remove(RequestIds.MDC_KEY));
 
