@@ -50,6 +50,21 @@ public interface AuthConfig {
 
     Throttle throttle();
 
+    Cleanup cleanup();
+
+    interface Cleanup {
+        /** How often the cleanup runs ({@code off} disables it). */
+        @WithDefault("1h")
+        String every();
+        /** Spent, revoked or expired refresh tokens are deleted this long after they stopped being usable. */
+        @WithDefault("P7D")
+        Duration refreshTokenGrace();
+
+        /** Addresses a user has not logged in from for this long stop counting as known. */
+        @WithDefault("P90D")
+        Duration knownLoginRetention();
+    }
+
     interface ProviderKeys {
         /** Key-encryption key file: lines {@code <version>:<base64 of 32 bytes>}; the highest version encrypts. */
         Optional<String> masterKeyLocation();
