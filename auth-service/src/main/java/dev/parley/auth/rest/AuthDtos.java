@@ -2,7 +2,6 @@ package dev.parley.auth.rest;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 
 import dev.parley.auth.entity.AccessKey;
@@ -135,8 +134,6 @@ public final class AuthDtos {
             return "VerifyRequest[<redacted>]";
         }
     }
-
-    public record VerifiedKey(UUID userId, String username, Set<String> roles, UUID keyId, List<String> allowedModels) { }
 
     public record ProviderKeyRequest(String provider, @Size(max = 4096) String apiKey, @Size(max = 64) String name,
                                      @Size(max = 200) String label, @Size(max = 2048) String baseUrl) {

@@ -4,7 +4,7 @@ import java.util.UUID;
 
 import dev.parley.auth.rest.AuthDtos.ResolveRequest;
 import dev.parley.auth.rest.AuthDtos.ResolvedKey;
-import dev.parley.auth.rest.AuthDtos.VerifiedKey;
+import dev.parley.platform.auth.AccessKeyVerifier.VerifiedAccessKey;
 import dev.parley.auth.rest.AuthDtos.VerifyRequest;
 import dev.parley.auth.service.AccessKeyService;
 import dev.parley.auth.service.ProviderKeyService;
@@ -55,9 +55,8 @@ public class InternalAuthResource {
     @RolesAllowed("service")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "The owner of a valid access key; 404 for unknown, revoked or expired keys and disabled owners")
-    public VerifiedKey verify(@Valid @NotNull VerifyRequest request) {
+    public VerifiedAccessKey verify(@Valid @NotNull VerifyRequest request) {
         return accessKeys.verify(request.key())
-                .map(v -> new VerifiedKey(v.userId(), v.username(), v.roles(), v.keyId(), v.allowedModels()))
                 .orElseThrow(() -> ApiException.notFound("ACCESS_KEY_NOT_FOUND", "Unknown, revoked or expired access key"));
     }
 

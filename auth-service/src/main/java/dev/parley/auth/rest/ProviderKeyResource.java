@@ -8,7 +8,6 @@ import dev.parley.auth.rest.AuthDtos.Page;
 import dev.parley.auth.rest.AuthDtos.ProviderKeyRequest;
 import dev.parley.auth.rest.AuthDtos.ProviderKeyView;
 import dev.parley.auth.service.ProviderKeyService;
-import dev.parley.auth.service.SigningKeys;
 import dev.parley.platform.auth.Caller;
 import dev.parley.platform.auth.CurrentCaller;
 import dev.parley.platform.error.ApiException;
@@ -34,13 +33,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "provider-keys")
 public class ProviderKeyResource {
     private final ProviderKeyService keys;
-    private final SigningKeys signingKeys;
     private final CurrentCaller caller;
     private final ObjectMapper mapper;
 
-    public ProviderKeyResource(ProviderKeyService keys, SigningKeys signingKeys, CurrentCaller caller, ObjectMapper mapper) {
+    public ProviderKeyResource(ProviderKeyService keys, CurrentCaller caller, ObjectMapper mapper) {
         this.keys = keys;
-        this.signingKeys = signingKeys;
         this.caller = caller;
         this.mapper = mapper;
     }
@@ -101,9 +98,7 @@ public class ProviderKeyResource {
     @RolesAllowed("admin")
     @Operation(summary = "Re-encrypt every stored key under the newest key-encryption key, in batches (admin)")
     public ProviderKeyService.ReencryptResult reencrypt() {
-        ProviderKeyService.ReencryptResult r = keys.reencrypt();
-        int signing = signingKeys.reencrypt();
-        return new ProviderKeyService.ReencryptResult(r.reencrypted(), r.remaining(), r.kekVersion(), signing);
+        return keys.reencrypt();
     }
 
     private UUID owner() {

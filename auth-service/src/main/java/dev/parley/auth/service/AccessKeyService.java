@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -82,7 +81,7 @@ public class AccessKeyService {
         key.userId = userId;
         key.name = name.strip();
         key.prefix = body.substring(0, 8);
-        key.keyHash = sha256(plaintext);
+        key.keyHash = TokenIssuer.sha256Hex(plaintext);
         key.allowedModels = new ArrayList<>(models);
         key.createdAt = now;
         key.expiresAt = expiresAt;
@@ -109,7 +108,7 @@ public class AccessKeyService {
         if (presented == null || !FORMAT.matcher(presented).matches()) {
             return Optional.empty();
         }
-        String hash = sha256(presented);
+        String hash = TokenIssuer.sha256Hex(presented);
         byte[] want = hash.getBytes(StandardCharsets.US_ASCII);
         Instant now = AccountService.now();
         for (AccessKey k : keys.byPrefix(presented.substring(3, 11))) {
@@ -132,16 +131,8 @@ public class AccessKeyService {
         return Optional.empty();
     }
 
-    static String sha256(String s) {
-        return TokenIssuer.sha256Hex(s);
-    }
-
     private static ApiException validation(String field, String problem) {
         return new ApiException(400, "VALIDATION_FAILED", "Invalid request: " + field,
                 Map.of("fields", Map.of(field, problem)));
-    }
-
-    static String hex(byte[] b) {
-        return HexFormat.of().formatHex(b);
     }
 }

@@ -108,8 +108,7 @@ public class AccountService {
     /** Throttled login; failures are recorded in their own transaction so they survive the 401. */
     public Session login(String username, String password, String clientAddress) {
         Optional<User> found = QuarkusTransaction.requiringNew().call(() -> users.findByUsername(username));
-        boolean known = found.map(u -> throttle.known(u.id, clientAddress)).orElse(false);
-        throttle.check(username, clientAddress, known);
+        throttle.check(username, clientAddress, found.map(u -> u.id).orElse(null));
         if (found.isEmpty()) {
             hasher.verifyDummy(password);
             throttle.failed(username, clientAddress);
@@ -122,7 +121,7 @@ public class AccountService {
         }
         throttle.succeeded(username, clientAddress, user.id);
         LOG.infof("user logged in: %s", user.id);
-        return QuarkusTransaction.requiringNew().call(() -> newSession(users.findById(user.id), UUID.randomUUID()));
+        return QuarkusTransaction.requiringNew().call(() -> newSession(user, UUID.randomUUID()));
     }
 
     /**

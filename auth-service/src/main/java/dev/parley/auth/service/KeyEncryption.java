@@ -74,10 +74,6 @@ public class KeyEncryption {
         return keks.lastKey();
     }
 
-    public java.util.Set<Integer> versions() {
-        return java.util.Collections.unmodifiableSet(keks.keySet());
-    }
-
     public Sealed seal(byte[] plaintext, String associatedData) {
         int version = currentVersion();
         byte[] nonce = new byte[NONCE_BYTES];

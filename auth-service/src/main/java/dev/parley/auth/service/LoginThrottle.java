@@ -38,14 +38,14 @@ public class LoginThrottle {
         this.em = em;
     }
 
-    /** 429 when this attempt must wait. {@code knownAddress}: this address logged in as this user before. */
-    public void check(String username, String address, boolean knownAddress) {
+    /** 429 when this attempt must wait. {@code userId}: the account of that name, null when there is none. */
+    public void check(String username, String address, UUID userId) {
         String user = username.toLowerCase(Locale.ROOT);
         Instant now = Instant.now();
         Instant until = QuarkusTransaction.requiringNew().call(() -> {
             Instant latest = lockedUntil(PAIR, user + "|" + address, now);
             latest = later(latest, lockedUntil(ADDRESS, address, now));
-            if (!knownAddress) {
+            if (userId == null || !known(userId, address, now)) {
                 latest = later(latest, lockedUntil(USERNAME, user, now));
             }
             return latest;
@@ -77,13 +77,13 @@ public class LoginThrottle {
         });
     }
 
-    public boolean known(UUID userId, String address) {
-        return QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(
-                        "SELECT count(*) FROM known_logins WHERE user_id = ?1 AND client_address = ?2 "
-                                + "AND last_success_at > ?3")
+    /** This address logged in as this user within the known-login retention. */
+    private boolean known(UUID userId, String address, Instant now) {
+        return ((Number) em.createNativeQuery("SELECT count(*) FROM known_logins WHERE user_id = ?1 "
+                        + "AND client_address = ?2 AND last_success_at > ?3")
                 .setParameter(1, userId).setParameter(2, address)
-                .setParameter(3, Instant.now().minus(Duration.ofDays(90)))
-                .getSingleResult()).longValue() > 0);
+                .setParameter(3, now.minus(config.cleanup().knownLoginRetention()))
+                .getSingleResult()).longValue() > 0;
     }
 
     private Instant lockedUntil(String scope, String key, Instant now) {

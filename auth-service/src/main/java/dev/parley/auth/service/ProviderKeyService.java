@@ -29,11 +29,14 @@ public class ProviderKeyService {
 
     private final ProviderKeyRepository repository;
     private final KeyEncryption encryption;
+    private final SigningKeys signingKeys;
     private final AuthConfig config;
 
-    public ProviderKeyService(ProviderKeyRepository repository, KeyEncryption encryption, AuthConfig config) {
+    public ProviderKeyService(ProviderKeyRepository repository, KeyEncryption encryption, SigningKeys signingKeys,
+                              AuthConfig config) {
         this.repository = repository;
         this.encryption = encryption;
+        this.signingKeys = signingKeys;
         this.config = config;
     }
 
@@ -133,7 +136,10 @@ public class ProviderKeyService {
         return new Resolved(k.id, k.provider, k.name, k.baseUrl, new String(plain, StandardCharsets.UTF_8));
     }
 
-    /** Re-encrypts every row under the newest key version, batch by batch (each its own transaction). */
+    /**
+     * Re-encrypts every provider key under the newest key version, batch by batch (each its own transaction), then the
+     * signing keys' private halves.
+     */
     public ReencryptResult reencrypt() {
         int target = encryption.currentVersion();
         int total = 0;
@@ -156,8 +162,10 @@ public class ProviderKeyService {
             }
         }
         long remaining = QuarkusTransaction.requiringNew().call(() -> repository.countOlderThan(target));
-        LOG.infof("re-encrypted %d provider keys under key version %d (%d remaining)", total, target, remaining);
-        return new ReencryptResult(total, remaining, target, 0);
+        int signing = signingKeys.reencrypt();
+        LOG.infof("re-encrypted %d provider keys and %d signing keys under key version %d (%d remaining)",
+                total, signing, target, remaining);
+        return new ReencryptResult(total, remaining, target, signing);
     }
 
     /** First 3 and last 4 characters, for keys long enough that this reveals little; nothing for short ones. */

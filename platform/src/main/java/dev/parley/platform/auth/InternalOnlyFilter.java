@@ -8,7 +8,7 @@ import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
-import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
+import jakarta.ws.rs.container.ResourceInfo;
 
 /**
  * {@code /internal/**} accepts service tokens only, whatever a resource's own annotations say (defence in depth).
@@ -23,12 +23,13 @@ public class InternalOnlyFilter {
     }
 
     @ServerRequestFilter(priority = Priorities.AUTHORIZATION)
-    public Uni<Void> internalOnly(ContainerRequestContext ctx, SimpleResourceInfo resource) {
+    public Uni<Void> internalOnly(ContainerRequestContext ctx, ResourceInfo resource) {
         String path = ctx.getUriInfo().getRequestUri().getRawPath();
         if (path == null || !path.startsWith("/internal/")) {
             return null;
         }
-        if (resource != null && resource.getMethodName() != null && isPermitAll(resource)) {
+        if (resource != null && resource.getResourceMethod() != null
+                && resource.getResourceMethod().isAnnotationPresent(PermitAll.class)) {
             return null;
         }
         return identity.getDeferredIdentity().invoke(id -> {
@@ -39,14 +40,5 @@ public class InternalOnlyFilter {
                 throw new ForbiddenException();
             }
         }).replaceWithVoid();
-    }
-
-    private static boolean isPermitAll(SimpleResourceInfo resource) {
-        try {
-            return resource.getResourceClass().getMethod(resource.getMethodName(), resource.parameterTypes())
-                    .isAnnotationPresent(PermitAll.class);
-        } catch (NoSuchMethodException e) {
-            return false;
-        }
     }
 }
