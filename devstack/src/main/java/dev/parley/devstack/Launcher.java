@@ -260,15 +260,28 @@ public final class Launcher {
         }
     }
 
-    /** Names a leftover Parley service process holding a port, if that is what it is. */
+    /**
+     * Names a leftover Parley service process holding a port, if that is what it is. Services run
+     * {@code -jar quarkus-run.jar} from their {@code quarkus-app} folder, so the process is recognised by that jar name
+     * and its working directory (Linux {@code /proc}), or by the jar's absolute path when started otherwise.
+     */
     private String holderHint(int port) {
         return Service.ALL.stream().filter(s -> s.port() == port).findFirst()
-                .map(s -> s.runJar(settings.repoRoot()).toString())
+                .map(s -> s.runJar(settings.repoRoot()))
                 .flatMap(jar -> ProcessHandle.allProcesses()
-                        .filter(p -> p.info().commandLine().map(c -> c.contains(jar)).orElse(false))
+                        .filter(p -> p.info().commandLine().map(c -> c.contains(jar.toString())
+                                || (c.contains(jar.getFileName().toString()) && runsIn(p, jar.getParent()))).orElse(false))
                         .findFirst())
                 .map(p -> " (by pid " + p.pid() + ", a Parley service left running; kill " + p.pid() + ")")
                 .orElse("");
+    }
+
+    private static boolean runsIn(ProcessHandle process, Path dir) {
+        try {
+            return Files.isSameFile(Path.of("/proc", Long.toString(process.pid()), "cwd"), dir);
+        } catch (IOException | SecurityException e) {
+            return false;
+        }
     }
 
     private void awaitReady() throws InterruptedException {
