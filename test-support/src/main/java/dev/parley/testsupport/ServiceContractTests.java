@@ -114,7 +114,10 @@ public abstract class ServiceContractTests {
 
     @Test
     void oversizedBodyAnswers413InTheErrorShape() {
-        byte[] big = new byte[2 * 1024 * 1024];
+        long limit = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue("parley.http.max-body-size", io.quarkus.runtime.configuration.MemorySize.class)
+                .map(io.quarkus.runtime.configuration.MemorySize::asLongValue).orElse(1024L * 1024);
+        byte[] big = new byte[(int) limit + 1024 * 1024];
         java.util.Arrays.fill(big, (byte) 'a');
         assertErrorShape(given().contentType("application/json").body(big).when().post(protectedPath()).then(),
                 413, "PAYLOAD_TOO_LARGE");

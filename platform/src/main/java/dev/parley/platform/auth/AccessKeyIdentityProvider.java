@@ -32,6 +32,20 @@ public class AccessKeyIdentityProvider implements IdentityProvider<BearerRequest
         if (!request.isAccessKey()) {
             return Uni.createFrom().nullItem();
         }
+        // Hot path: both answers cached → no hop to a worker thread.
+        java.util.Optional<java.util.Optional<AccessKeyVerifier.VerifiedAccessKey>> cached = verifier.cached(request.token());
+        if (cached.isPresent()) {
+            if (cached.get().isEmpty()) {
+                return Uni.createFrom().failure(new AuthenticationFailedException("Unknown, revoked or expired access key"));
+            }
+            java.util.Optional<Boolean> enabled = status.cached(cached.get().get().userId());
+            if (enabled.isPresent()) {
+                if (!enabled.get()) {
+                    return Uni.createFrom().failure(new AuthenticationFailedException("The key's owner is disabled"));
+                }
+                return Uni.createFrom().item(identity(cached.get().get()));
+            }
+        }
         return context.runBlocking(() -> {
             AccessKeyVerifier.VerifiedAccessKey key = verifier.verify(request.token())
                     .orElseThrow(() -> new AuthenticationFailedException("Unknown, revoked or expired access key"));
@@ -39,6 +53,11 @@ public class AccessKeyIdentityProvider implements IdentityProvider<BearerRequest
             if (!status.enabled(key.userId())) {
                 throw new AuthenticationFailedException("The key's owner is disabled");
             }
+            return identity(key);
+        });
+    }
+
+    private static SecurityIdentity identity(AccessKeyVerifier.VerifiedAccessKey key) {
             return QuarkusSecurityIdentity.builder()
                     .setPrincipal(new QuarkusPrincipal(key.userId().toString()))
                     .addRoles(new HashSet<>(key.roles()))
@@ -48,6 +67,5 @@ public class AccessKeyIdentityProvider implements IdentityProvider<BearerRequest
                     .addAttribute(ParleyAttributes.ACCESS_KEY_ID, key.keyId())
                     .addAttribute(ParleyAttributes.ALLOWED_MODELS, key.allowedModels())
                     .build();
-        });
     }
 }

@@ -48,6 +48,11 @@ public class RemoteAccessKeys implements AccessKeyVerifier {
         return result;
     }
 
+    @Override
+    public Optional<Optional<VerifiedAccessKey>> cached(String key) {
+        return cache.fresh(sha256(key));
+    }
+
     private static String sha256(String s) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));

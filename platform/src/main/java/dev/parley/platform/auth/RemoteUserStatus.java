@@ -36,6 +36,11 @@ public class RemoteUserStatus implements UserStatusChecker {
     }
 
     @Override
+    public Optional<Boolean> cached(UUID userId) {
+        return cache.fresh(userId);
+    }
+
+    @Override
     public boolean enabled(UUID userId) {
         Optional<Boolean> fresh = cache.fresh(userId);
         if (fresh.isPresent()) {

@@ -9,4 +9,9 @@ import java.util.UUID;
 public interface UserStatusChecker {
     /** May block: called off the event loop. */
     boolean enabled(UUID userId);
+
+    /** A fresh cached answer without blocking, or empty when {@link #enabled} would have to ask. */
+    default java.util.Optional<Boolean> cached(UUID userId) {
+        return java.util.Optional.empty();
+    }
 }
