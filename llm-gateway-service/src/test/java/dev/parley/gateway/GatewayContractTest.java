@@ -10,11 +10,12 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 @QuarkusTestResource(ParleyTestEnvironment.class)
 @QuarkusTestResource(AuthServiceStub.class)
+@QuarkusTestResource(GatewayStubs.class)
 class GatewayContractTest extends ServiceContractTests {
 
     @Override
     protected String protectedPath() {
-        // The service's own public API arrives with issue 4; the internal surface is protected already.
+        // The platform's shape is checked on the internal surface; /v1 answers in OpenAI's shape (ChatCompletionsTest).
         return "/internal/v1/whoami";
     }
 }

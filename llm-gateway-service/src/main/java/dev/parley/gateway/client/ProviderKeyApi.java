@@ -1,0 +1,29 @@
+package dev.parley.gateway.client;
+
+import java.util.UUID;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/** auth-service's {@code POST /internal/v1/provider-keys/resolve} (the gateway's service identity only). */
+@Path("/internal/v1/provider-keys")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+interface ProviderKeyApi {
+
+    record ResolveRequest(UUID userId, String providerKeyName) { }
+
+    record ResolvedKey(UUID id, String provider, String name, String baseUrl, String apiKey) {
+        @Override
+        public String toString() {
+            return "ResolvedKey[" + provider + "/" + name + ", <redacted>]";
+        }
+    }
+
+    @POST
+    @Path("/resolve")
+    ResolvedKey resolve(ResolveRequest request);
+}

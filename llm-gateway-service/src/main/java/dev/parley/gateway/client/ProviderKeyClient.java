@@ -1,0 +1,68 @@
+package dev.parley.gateway.client;
+
+import java.net.URI;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import dev.parley.platform.client.ServiceTokenFilter;
+import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.WebApplicationException;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
+import org.eclipse.microprofile.faulttolerance.Retry;
+import org.eclipse.microprofile.faulttolerance.Timeout;
+
+/** Resolves a user's provider key at auth-service: a read, so retried; blocking, so called from a worker thread. */
+@ApplicationScoped
+public class ProviderKeyClient {
+    /** A user's key in plaintext; never logged (toString redacts it). */
+    public record UserKey(UUID id, String provider, String name, String baseUrl, String apiKey) {
+        @Override
+        public String toString() {
+            return "UserKey[" + provider + "/" + name + ", <redacted>]";
+        }
+    }
+
+    private final String authUrl;
+    private final ServiceTokenFilter tokens;
+    private volatile ProviderKeyApi api;
+
+    public ProviderKeyClient(@ConfigProperty(name = "parley.auth.url", defaultValue = "http://127.0.0.1:8081") String authUrl,
+                             ServiceTokenFilter tokens) {
+        this.authUrl = authUrl;
+        this.tokens = tokens;
+    }
+
+    /** The user's key of that name, or empty when they have none (auth-service answers 404). */
+    @Timeout(value = 3, unit = ChronoUnit.SECONDS)
+    @Retry(maxRetries = 1, delay = 100, abortOn = WebApplicationException.class)
+    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 10, delayUnit = ChronoUnit.SECONDS)
+    public Optional<UserKey> resolve(UUID userId, String name) {
+        try {
+            ProviderKeyApi.ResolvedKey k = api().resolve(new ProviderKeyApi.ResolveRequest(userId, name));
+            return Optional.of(new UserKey(k.id(), k.provider(), k.name(), k.baseUrl(), k.apiKey()));
+        } catch (WebApplicationException e) {
+            if (e.getResponse().getStatus() == 404) {
+                return Optional.empty();
+            }
+            throw new IllegalStateException("auth-service answered " + e.getResponse().getStatus() + " to a key resolve");
+        }
+    }
+
+    private ProviderKeyApi api() {
+        ProviderKeyApi a = api;
+        if (a == null) {
+            a = QuarkusRestClientBuilder.newBuilder()
+                    .baseUri(URI.create(authUrl))
+                    .connectTimeout(2, TimeUnit.SECONDS)
+                    .readTimeout(3, TimeUnit.SECONDS)
+                    .register(tokens)
+                    .build(ProviderKeyApi.class);
+            api = a;
+        }
+        return a;
+    }
+}

@@ -1,0 +1,365 @@
+package dev.parley.gateway.rest;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.gateway.service.CallContext;
+import dev.parley.gateway.service.GatewayMetrics;
+import dev.parley.gateway.service.IdempotencyStore;
+import dev.parley.gateway.service.ModelList;
+import dev.parley.gateway.service.ProxyService;
+import dev.parley.gateway.service.RouteResolver;
+import dev.parley.platform.auth.Caller;
+import dev.parley.platform.config.HttpConfig;
+import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+/**
+ * The OpenAI-compatible surface, as Vert.x routes on the event loop (the gateway's hot path: no worker-thread hop,
+ * no blocking): {@code POST /v1/chat/completions}, {@code POST /v1/embeddings}, {@code GET /v1/models[/{id}]}.
+ * Every failure is answered in OpenAI's error shape.
+ */
+@ApplicationScoped
+public class OpenAiRoutes {
+    private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
+    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
+
+    private final ProxyService proxy;
+    private final RouteResolver routes;
+    private final ModelList models;
+    private final IdempotencyStore idempotency;
+    private final GatewayMetrics metrics;
+    private final OpenAiErrors errors;
+    private final ObjectMapper mapper;
+    private final long bodyLimit;
+
+    public OpenAiRoutes(ProxyService proxy, RouteResolver routes, ModelList models, IdempotencyStore idempotency,
+                        GatewayMetrics metrics, OpenAiErrors errors, ObjectMapper mapper, HttpConfig http) {
+        this.proxy = proxy;
+        this.routes = routes;
+        this.models = models;
+        this.idempotency = idempotency;
+        this.metrics = metrics;
+        this.errors = errors;
+        this.mapper = mapper;
+        this.bodyLimit = http.maxBodySize().asLongValue();
+    }
+
+    void register(@Observes Router router) {
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(bodyLimit);
+        router.post("/v1/chat/completions").handler(body).handler(this::chat).failureHandler(this::failure);
+        router.post("/v1/embeddings").handler(body).handler(this::embeddings).failureHandler(this::failure);
+        router.get("/v1/models").handler(this::listModels).failureHandler(this::failure);
+        router.getWithRegex("/v1/models/(?<id>.+)").handler(this::getModel).failureHandler(this::failure);
+        // Registered right after the endpoints, so they run before Quarkus REST (which would answer 404 itself).
+        router.route("/v1/*").handler(rc -> {
+            boolean known = Set.of("/v1/chat/completions", "/v1/embeddings", "/v1/models").contains(rc.normalizedPath())
+                    || rc.normalizedPath().startsWith("/v1/models/");
+            errors.write(rc, known
+                    ? new OpenAiException(405, "invalid_request_error", "method_not_allowed", null,
+                            rc.request().method() + " is not supported on " + safe(rc.normalizedPath()) + ".")
+                    : new OpenAiException(404, "invalid_request_error", "unknown_url", null,
+                            "Unknown request URL: " + rc.request().method() + " " + safe(rc.normalizedPath()) + "."));
+        });
+    }
+
+    // ---- chat and embeddings ---------------------------------------------------------------------------------
+
+    void chat(RoutingContext rc) {
+        long start = System.nanoTime();
+        caller(rc).onComplete(ar -> {
+            if (ar.failed()) {
+                errors.write(rc, ar.cause());
+                return;
+            }
+            try {
+                chat(rc, ar.result(), start);
+            } catch (OpenAiException e) {
+                errors.write(rc, e);
+            }
+        });
+    }
+
+    /** Authenticated first (as OpenAI does: a caller without credentials learns nothing about their request). */
+    private void chat(RoutingContext rc, Caller caller, long start) {
+        ObjectNode request = jsonBody(rc);
+        validateChat(request);
+        UUID sessionId = uuidHeader(rc, "X-Parley-Session-Id");
+        UUID messageId = uuidHeader(rc, "X-Parley-Message-Id");
+        String idemKey = idempotencyKey(rc);
+        boolean stream = request.path("stream").asBoolean(false);
+        String model = request.get("model").asText();
+        authorize(caller, model)
+                .compose(c -> routes.resolve(model, caller.userId()).compose(targets -> {
+                    String raw = rc.body().asString();
+                    if (idemKey == null || stream) {
+                        proxy.chat(rc, new CallContext(UUID.randomUUID(), caller, sessionId, messageId, start, raw, null),
+                                request, targets);
+                        return Future.succeededFuture();
+                    }
+                    UUID owner = caller.userId() != null ? caller.userId()
+                            : UUID.nameUUIDFromBytes(("service:" + caller.serviceName()).getBytes(StandardCharsets.UTF_8));
+                    return idempotency.claim(owner, idemKey, sha256(rc.body().buffer())).map(outcome -> {
+                        if (outcome.replay()) {
+                            metrics.idempotentReplay();
+                            rc.response().setStatusCode(outcome.status())
+                                    .putHeader("Content-Type", "application/json")
+                                    .putHeader("Idempotent-Replayed", "true")
+                                    .putHeader("x-parley-deployment", outcome.deployment() == null ? "" : outcome.deployment())
+                                    .end(outcome.body());
+                        } else {
+                            proxy.chat(rc, new CallContext(UUID.randomUUID(), caller, sessionId, messageId, start, raw,
+                                    outcome.claim()), request, targets);
+                        }
+                        return null;
+                    });
+                }))
+                .onFailure(e -> errors.write(rc, e));
+    }
+
+    void embeddings(RoutingContext rc) {
+        long start = System.nanoTime();
+        caller(rc).onComplete(ar -> {
+            if (ar.failed()) {
+                errors.write(rc, ar.cause());
+                return;
+            }
+            try {
+                embeddings(rc, ar.result(), start);
+            } catch (OpenAiException e) {
+                errors.write(rc, e);
+            }
+        });
+    }
+
+    private void embeddings(RoutingContext rc, Caller caller, long start) {
+        ObjectNode request = jsonBody(rc);
+        validateEmbeddings(request);
+        UUID sessionId = uuidHeader(rc, "X-Parley-Session-Id");
+        UUID messageId = uuidHeader(rc, "X-Parley-Message-Id");
+        String model = request.get("model").asText();
+        authorize(caller, model)
+                .compose(c -> routes.resolve(model, caller.userId()).map(targets -> {
+                    proxy.embeddings(rc, new CallContext(UUID.randomUUID(), caller, sessionId, messageId, start,
+                            rc.body().asString(), null), request, targets);
+                    return null;
+                }))
+                .onFailure(e -> errors.write(rc, e));
+    }
+
+    // ---- models ----------------------------------------------------------------------------------------------
+
+    void listModels(RoutingContext rc) {
+        caller(rc).compose(models::list).onSuccess(list -> json(rc, list)).onFailure(e -> errors.write(rc, e));
+    }
+
+    void getModel(RoutingContext rc) {
+        String id = rc.pathParam("id");
+        caller(rc).compose(caller -> models.find(caller, id)).onSuccess(m -> json(rc, m)).onFailure(e -> errors.write(rc, e));
+    }
+
+    private void json(RoutingContext rc, Object body) {
+        try {
+            rc.response().putHeader("Content-Type", "application/json").end(mapper.writeValueAsString(body));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            errors.write(rc, e);
+        }
+    }
+
+    // ---- shared ----------------------------------------------------------------------------------------------
+
+    /** The authenticated caller, delivered back on the request's event loop. */
+    private Future<Caller> caller(RoutingContext rc) {
+        Context context = Vertx.currentContext();
+        Promise<Caller> promise = Promise.promise();
+        QuarkusHttpUser.getSecurityIdentity(rc, null).subscribe().with(identity -> context.runOnContext(v -> {
+            Caller.of(identity).ifPresentOrElse(promise::complete, () -> promise.fail(OpenAiException.unauthenticated(
+                    "Missing credentials: send 'Authorization: Bearer <access key or token>'.")));
+        }), failure -> context.runOnContext(v -> promise.fail(failure)));
+        return promise.future();
+    }
+
+    private static Future<Caller> authorize(Caller caller, String model) {
+        if (!caller.mayUseModel(model)) {
+            return Future.failedFuture(new OpenAiException(403, "permission_error", "model_not_allowed", "model",
+                    "This access key may not use the model '" + model + "' (see its allowed_models)."));
+        }
+        return Future.succeededFuture(caller);
+    }
+
+    private ObjectNode jsonBody(RoutingContext rc) {
+        Buffer body = rc.body().buffer();
+        if (body == null || body.length() == 0) {
+            throw OpenAiException.invalid(null, "The request body must be a JSON object.");
+        }
+        JsonNode node;
+        try {
+            node = mapper.readTree(body.getBytes());
+        } catch (java.io.IOException e) {
+            throw OpenAiException.invalid(null, "The request body is not valid JSON.");
+        }
+        if (!(node instanceof ObjectNode o)) {
+            throw OpenAiException.invalid(null, "The request body must be a JSON object.");
+        }
+        return o;
+    }
+
+    static void validateChat(ObjectNode r) {
+        requireModel(r);
+        JsonNode messages = r.get("messages");
+        if (messages == null || !messages.isArray() || messages.isEmpty()) {
+            throw OpenAiException.invalid("messages", "'messages' must be a non-empty array.");
+        }
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode m = messages.get(i);
+            if (!m.isObject() || !m.path("role").isTextual() || !ROLES.contains(m.get("role").asText())) {
+                throw OpenAiException.invalid("messages[" + i + "].role",
+                        "Each message needs a 'role': one of system, developer, user, assistant, tool.");
+            }
+            JsonNode content = m.get("content");
+            if (content != null && !content.isNull() && !content.isTextual() && !content.isArray()) {
+                throw OpenAiException.invalid("messages[" + i + "].content", "'content' must be a string or an array of content parts.");
+            }
+            if (content != null && content.isArray()) {
+                for (int j = 0; j < content.size(); j++) {
+                    if (!content.get(j).path("type").isTextual()) {
+                        throw OpenAiException.invalid("messages[" + i + "].content[" + j + "].type", "Each content part needs a 'type'.");
+                    }
+                }
+            }
+        }
+        optionalType(r, "stream", JsonNode::isBoolean, "a boolean");
+        if (r.has("stream_options") && !r.get("stream_options").isNull() && !r.path("stream").asBoolean(false)) {
+            throw OpenAiException.invalid("stream_options", "'stream_options' is only allowed when 'stream' is true.");
+        }
+        range(r, "temperature", 0, 2);
+        range(r, "top_p", 0, 1);
+        range(r, "presence_penalty", -2, 2);
+        range(r, "frequency_penalty", -2, 2);
+        range(r, "n", 1, 128);
+        range(r, "max_tokens", 1, Integer.MAX_VALUE);
+        range(r, "max_completion_tokens", 1, Integer.MAX_VALUE);
+        optionalType(r, "tools", JsonNode::isArray, "an array");
+        optionalType(r, "response_format", JsonNode::isObject, "an object");
+        if (r.has("response_format") && r.get("response_format").isObject()) {
+            String type = r.get("response_format").path("type").asText("");
+            if (!Set.of("text", "json_object", "json_schema").contains(type)) {
+                throw OpenAiException.invalid("response_format.type", "'response_format.type' must be text, json_object or json_schema.");
+            }
+        }
+    }
+
+    static void validateEmbeddings(ObjectNode r) {
+        requireModel(r);
+        JsonNode input = r.get("input");
+        boolean ok = input != null && ((input.isTextual() && !input.asText().isEmpty()) || (input.isArray() && !input.isEmpty()));
+        if (ok && input.isArray()) {
+            for (JsonNode item : input) {
+                ok &= item.isTextual() || item.isInt() || item.isArray();
+            }
+        }
+        if (!ok) {
+            throw OpenAiException.invalid("input", "'input' must be a non-empty string or array of strings or token arrays.");
+        }
+        if (input.isArray() && input.size() > 2048) {
+            throw OpenAiException.invalid("input", "'input' may hold at most 2048 items.");
+        }
+        if (r.has("encoding_format") && !Set.of("float", "base64").contains(r.get("encoding_format").asText())) {
+            throw OpenAiException.invalid("encoding_format", "'encoding_format' must be float or base64.");
+        }
+        range(r, "dimensions", 1, 100_000);
+    }
+
+    private static void requireModel(ObjectNode r) {
+        if (!r.path("model").isTextual() || r.get("model").asText().isBlank()) {
+            throw OpenAiException.invalid("model", "'model' is required: a name such as openai/gpt-4o-mini or parley/echo.");
+        }
+    }
+
+    private static void optionalType(ObjectNode r, String field, java.util.function.Predicate<JsonNode> ok, String what) {
+        JsonNode v = r.get(field);
+        if (v != null && !v.isNull() && !ok.test(v)) {
+            throw OpenAiException.invalid(field, "'" + field + "' must be " + what + ".");
+        }
+    }
+
+    private static void range(ObjectNode r, String field, double min, double max) {
+        JsonNode v = r.get(field);
+        if (v == null || v.isNull()) {
+            return;
+        }
+        if (!v.isNumber() || v.asDouble() < min || v.asDouble() > max) {
+            throw OpenAiException.invalid(field, "'" + field + "' must be a number from " + fmt(min) + " to " + fmt(max) + ".");
+        }
+    }
+
+    private static String fmt(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+    }
+
+    private static UUID uuidHeader(RoutingContext rc, String name) {
+        String v = rc.request().getHeader(name);
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        try {
+            return UUID.fromString(v.trim());
+        } catch (IllegalArgumentException e) {
+            throw OpenAiException.invalid(null, name + " must be a UUID.");
+        }
+    }
+
+    private static String idempotencyKey(RoutingContext rc) {
+        String key = rc.request().getHeader("Idempotency-Key");
+        if (key == null) {
+            return null;
+        }
+        if (!IDEMPOTENCY_KEY.matcher(key).matches()) {
+            throw OpenAiException.invalid(null, "Idempotency-Key must be 1 to 255 visible ASCII characters.");
+        }
+        return key;
+    }
+
+    private void failure(RoutingContext rc) {
+        int status = rc.statusCode();
+        if (status == 413) {
+            errors.write(rc, new OpenAiException(413, "invalid_request_error", "request_too_large", null,
+                    "The request body is larger than " + bodyLimit + " bytes."));
+        } else if (rc.failure() != null) {
+            errors.write(rc, rc.failure());
+        } else {
+            errors.write(rc, new OpenAiException(status > 0 ? status : 500, status >= 500 || status <= 0 ? "server_error"
+                    : "invalid_request_error", null, null, "The request failed."));
+        }
+    }
+
+    private static String sha256(Buffer body) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body.getBytes()));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String safe(String path) {
+        String p = path == null ? "" : path.length() > 200 ? path.substring(0, 200) : path;
+        return p.replaceAll("[^A-Za-z0-9/._~%-]", "?");
+    }
+}

@@ -1,0 +1,73 @@
+package dev.parley.gateway.service;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+
+import dev.parley.gateway.client.ProviderKeyClient;
+import dev.parley.gateway.client.ProviderKeyClient.UserKey;
+import dev.parley.gateway.config.GatewayConfig;
+import dev.parley.gateway.rest.OpenAiException;
+import dev.parley.platform.auth.ExpiringCache;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+/**
+ * Users' provider keys, resolved at auth-service and cached (found: at most 5 minutes; not found: 30 s), dropped at
+ * once when the provider answers 401. Answers on the caller's event loop; the remote call runs on a worker thread.
+ */
+@ApplicationScoped
+public class ProviderKeys {
+    private static final Logger LOG = Logger.getLogger(ProviderKeys.class);
+    static final Duration MISSING_TTL = Duration.ofSeconds(30);
+    static final Duration STALE = Duration.ofMinutes(10);
+
+    private final ProviderKeyClient client;
+    private final Vertx vertx;
+    private final Duration ttl;
+    private final ExpiringCache<String, Optional<UserKey>> cache = new ExpiringCache<>(100_000, Clock.systemUTC());
+
+    public ProviderKeys(ProviderKeyClient client, Vertx vertx, GatewayConfig config) {
+        this.client = client;
+        this.vertx = vertx;
+        Duration configured = config.providerKeyCacheTtl();
+        this.ttl = configured.compareTo(Duration.ofMinutes(5)) > 0 ? Duration.ofMinutes(5) : configured;
+    }
+
+    public Future<Optional<UserKey>> find(UUID userId, String name) {
+        if (userId == null) {
+            return Future.succeededFuture(Optional.empty());
+        }
+        String id = userId + "/" + name;
+        Optional<Optional<UserKey>> fresh = cache.fresh(id);
+        if (fresh.isPresent()) {
+            return Future.succeededFuture(fresh.get());
+        }
+        return vertx.<Optional<UserKey>>executeBlocking(() -> client.resolve(userId, name), false)
+                .transform(ar -> {
+                    if (ar.succeeded()) {
+                        cache.put(id, ar.result(), ar.result().isPresent() ? ttl : MISSING_TTL, STALE);
+                        return Future.succeededFuture(ar.result());
+                    }
+                    Optional<Optional<UserKey>> stale = cache.stale(id);
+                    if (stale.isPresent()) {
+                        LOG.warnf("auth-service unavailable for a provider-key resolve (%s): using the last known key",
+                                ar.cause().getClass().getSimpleName());
+                        return Future.succeededFuture(stale.get());
+                    }
+                    LOG.warnf("auth-service unavailable for a provider-key resolve: %s", ar.cause().getClass().getSimpleName());
+                    return Future.failedFuture(new OpenAiException(503, "server_error", "provider_keys_unavailable", null,
+                            "Provider keys cannot be resolved right now; retry shortly.", 5L));
+                });
+    }
+
+    /** The provider refused the key: the next call asks auth-service again (the user may have replaced it). */
+    public void invalidate(UUID userId, String name) {
+        if (userId != null) {
+            cache.invalidate(userId + "/" + name);
+        }
+    }
+}

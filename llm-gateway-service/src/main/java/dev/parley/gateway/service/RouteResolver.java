@@ -1,0 +1,184 @@
+package dev.parley.gateway.service;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+import dev.parley.gateway.client.ProviderKeyClient.UserKey;
+import dev.parley.gateway.config.GatewayConfig;
+import dev.parley.gateway.rest.OpenAiException;
+import io.vertx.core.Future;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Model name → the ordered deployments to try, each with the key to use. A configured route (alias) lists its
+ * deployments; otherwise {@code provider/model} names one deployment of that provider: {@code openai}, a provider the
+ * operator configured, or one of the user's own OpenAI-compatible keys by its name. Whose key: the user's provider
+ * key of that name, else the operator's, else (OpenAI-compatible servers of the operator only) none.
+ */
+@ApplicationScoped
+public class RouteResolver {
+    public static final String OPENAI = "openai";
+    public static final String OPENAI_BASE_URL = "https://api.openai.com/v1";
+    public static final String MEMORY_EMBEDDINGS = "parley/all-minilm-l6-v2";
+
+    private final GatewayConfig config;
+    private final ProviderKeys keys;
+    private final String memoryUrl;
+
+    public RouteResolver(GatewayConfig config, ProviderKeys keys,
+                         @org.eclipse.microprofile.config.inject.ConfigProperty(name = "parley.memory.url",
+                                 defaultValue = "http://127.0.0.1:8084") String memoryUrl) {
+        this.config = config;
+        this.keys = keys;
+        this.memoryUrl = memoryUrl.replaceAll("/+$", "");
+    }
+
+    private record Spec(String name, String provider, String model, Optional<String> baseUrl, int weight, int priority,
+                        Duration timeout) { }
+
+    /** What a deployment could not be used for (the 4xx names it when no deployment is usable). */
+    private record Missing(String provider, String reason) { }
+
+    public boolean isKnownProvider(String provider) {
+        return OPENAI.equals(provider) || config.providers().containsKey(provider);
+    }
+
+    public Future<List<Target>> resolve(String model, UUID userId) {
+        if (model == null || model.isBlank() || model.length() > 256) {
+            return Future.failedFuture(OpenAiException.invalid("model", "'model' is required: a name such as openai/gpt-4o-mini or parley/echo."));
+        }
+        GatewayConfig.Route route = config.routes().get(model);
+        List<Spec> specs = new ArrayList<>();
+        boolean direct = route == null;
+        if (route != null) {
+            List<GatewayConfig.Deployment> ds = route.deployments();
+            for (int i = 0; i < ds.size(); i++) {
+                GatewayConfig.Deployment d = ds.get(i);
+                specs.add(new Spec(d.name().orElse(d.provider() + "/" + d.model()), d.provider(), d.model(), d.baseUrl(),
+                        Math.max(0, d.weight()), d.priority().orElse(i), d.timeout().orElse(config.upstream().timeout())));
+            }
+            specs = ordered(specs);
+        } else {
+            int slash = model.indexOf('/');
+            if (slash <= 0 || slash == model.length() - 1) {
+                return Future.failedFuture(OpenAiException.modelNotFound(model,
+                        "Models are named provider/model, e.g. openai/gpt-4o-mini, parley/echo or <your key name>/<model>."));
+            }
+            specs.add(new Spec(model, model.substring(0, slash), model.substring(slash + 1), Optional.empty(), 1, 0,
+                    config.upstream().timeout()));
+        }
+        List<Future<Object>> each = new ArrayList<>();
+        for (Spec s : specs) {
+            each.add(target(s, userId));
+        }
+        return Future.join(each).transform(ar -> {
+            List<Target> targets = new ArrayList<>();
+            List<Missing> missing = new ArrayList<>();
+            Throwable failure = null;
+            for (Future<Object> f : each) {
+                if (f.failed()) {
+                    failure = failure == null ? f.cause() : failure;
+                } else if (f.result() instanceof Target t) {
+                    targets.add(t);
+                } else if (f.result() instanceof Missing m) {
+                    missing.add(m);
+                }
+            }
+            if (!targets.isEmpty()) {
+                return Future.succeededFuture(targets);
+            }
+            if (failure != null) {
+                return Future.failedFuture(failure);
+            }
+            if (direct && !missing.isEmpty() && "unknown".equals(missing.get(0).reason())) {
+                return Future.failedFuture(OpenAiException.modelNotFound(model, null));
+            }
+            List<String> names = missing.stream().filter(m -> !"unknown".equals(m.reason())).map(Missing::provider).distinct().toList();
+            if (names.isEmpty()) {
+                return Future.failedFuture(OpenAiException.modelNotFound(model, null));
+            }
+            return Future.failedFuture(new OpenAiException(400, "invalid_request_error", "provider_key_missing", "model",
+                    "No provider key for " + String.join(", ", names) + ": add one with POST /api/v1/provider-keys "
+                            + "{\"provider\":\"" + names.get(0) + "\",\"api_key\":\"…\"}, or ask the operator to configure "
+                            + "parley.gateway.providers." + names.get(0) + ".api-key."));
+        });
+    }
+
+    /** Lower priority first; deployments of one priority in a weighted random order (load sharing). */
+    static List<Spec> ordered(List<Spec> specs) {
+        Map<Integer, List<Spec>> byPriority = new java.util.TreeMap<>();
+        for (Spec s : specs) {
+            byPriority.computeIfAbsent(s.priority(), k -> new ArrayList<>()).add(s);
+        }
+        List<Spec> out = new ArrayList<>();
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        for (List<Spec> group : byPriority.values()) {
+            List<Spec> pool = new ArrayList<>(group);
+            while (!pool.isEmpty()) {
+                int total = pool.stream().mapToInt(s -> Math.max(1, s.weight())).sum();
+                int pick = random.nextInt(total);
+                for (int i = 0; i < pool.size(); i++) {
+                    pick -= Math.max(1, pool.get(i).weight());
+                    if (pick < 0) {
+                        out.add(pool.remove(i));
+                        break;
+                    }
+                }
+            }
+        }
+        out.sort(Comparator.comparingInt(Spec::priority));
+        return out;
+    }
+
+    private Future<Object> target(Spec s, UUID userId) {
+        if ("parley".equals(s.provider())) {
+            if ("echo".equals(s.model())) {
+                return Future.succeededFuture(new Target(s.name(), "parley", Target.Kind.ECHO, "echo", null, null, null,
+                        null, s.timeout(), false));
+            }
+            if (("parley/" + s.model()).equals(MEMORY_EMBEDDINGS)) {
+                return Future.succeededFuture(new Target(s.name(), "parley", Target.Kind.MEMORY, s.model(), memoryUrl,
+                        null, null, null, s.timeout(), false));
+            }
+            return Future.succeededFuture(new Missing(s.provider(), "unknown"));
+        }
+        GatewayConfig.Provider operator = config.providers().get(s.provider());
+        boolean builtIn = OPENAI.equals(s.provider());
+        return keys.find(userId, s.provider()).map(found -> {
+            if (found.isPresent()) {
+                UserKey k = found.get();
+                boolean userUrl = k.baseUrl() != null && !k.baseUrl().isBlank();
+                String base = userUrl ? k.baseUrl() : s.baseUrl().orElseGet(() -> providerBaseUrl(s.provider(), operator));
+                if (base == null) {
+                    return new Missing(s.provider(), "no base URL");
+                }
+                return new Target(s.name(), "openai_compatible".equals(k.provider()) ? k.name() : k.provider(),
+                        Target.Kind.OPENAI, s.model(), base, k.apiKey(), userId, s.provider(), s.timeout(), userUrl);
+            }
+            if (!builtIn && operator == null) {
+                return new Missing(s.provider(), "unknown");
+            }
+            String base = s.baseUrl().orElseGet(() -> providerBaseUrl(s.provider(), operator));
+            Optional<String> operatorKey = operator == null ? Optional.empty() : operator.apiKey().filter(k -> !k.isBlank());
+            boolean keyless = operator != null && "openai_compatible".equals(operator.type());
+            if (operatorKey.isEmpty() && !keyless) {
+                return new Missing(s.provider(), "no key");
+            }
+            return new Target(s.name(), s.provider(), Target.Kind.OPENAI, s.model(), base, operatorKey.orElse(null),
+                    null, s.provider(), s.timeout(), false);
+        });
+    }
+
+    private static String providerBaseUrl(String provider, GatewayConfig.Provider operator) {
+        if (operator != null && operator.baseUrl().isPresent()) {
+            return operator.baseUrl().get();
+        }
+        return OPENAI.equals(provider) ? OPENAI_BASE_URL : null;
+    }
+}

@@ -1,0 +1,30 @@
+package dev.parley.gateway.service;
+
+import java.time.Duration;
+import java.util.UUID;
+
+/**
+ * One deployment ready to call for one request: where, which model, and with whose key. {@code apiKey} is the
+ * provider key in plaintext: never logged (toString redacts it).
+ */
+public record Target(String deployment, String provider, Kind kind, String model, String baseUrl, String apiKey,
+                     UUID keyOwner, String keyName, Duration timeout, boolean userBaseUrl) {
+
+    /** The wire format spoken to the deployment. */
+    public enum Kind { OPENAI, ECHO, MEMORY }
+
+    /** One circuit per deployment and key: one user's exhausted quota must not stop everyone else's calls. */
+    public String circuitKey() {
+        return keyOwner == null ? deployment : deployment + "|" + keyOwner;
+    }
+
+    /** Usage events and metrics name the provider's own model name (as price lists do). */
+    public String meteredModel() {
+        return model;
+    }
+
+    @Override
+    public String toString() {
+        return "Target[" + deployment + " via " + provider + ", key " + (apiKey == null ? "none" : "<redacted>") + "]";
+    }
+}
