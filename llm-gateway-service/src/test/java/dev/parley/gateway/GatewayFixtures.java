@@ -18,13 +18,13 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.parley.testsupport.AuthServiceStub;
 
 /** Callers and provider keys for gateway tests, stubbed at auth-service's internal API. */
-final class GatewayFixtures {
+public final class GatewayFixtures {
     static final ObjectMapper JSON = new ObjectMapper();
 
     private GatewayFixtures() { }
 
     /** A fresh user with an access key (optionally limited to some models); answers the key. */
-    static String accessKey(UUID userId, String... allowedModels) {
+    public static String accessKey(UUID userId, String... allowedModels) {
         String key = "pk-test-" + UUID.randomUUID().toString().replace("-", "");
         StringBuilder allowed = new StringBuilder("[");
         for (int i = 0; i < allowedModels.length; i++) {
@@ -44,7 +44,7 @@ final class GatewayFixtures {
     }
 
     /** The user's provider key {@code name}, answered by auth-service's resolve endpoint. */
-    static void providerKey(UUID userId, String name, String provider, String baseUrl, String apiKey) {
+    public static void providerKey(UUID userId, String name, String provider, String baseUrl, String apiKey) {
         AuthServiceStub.server().stubFor(post(urlEqualTo("/internal/v1/provider-keys/resolve"))
                 .withRequestBody(matchingJsonPath("$.user_id", equalTo(userId.toString())))
                 .withRequestBody(matchingJsonPath("$.provider_key_name", equalTo(name)))
@@ -55,13 +55,13 @@ final class GatewayFixtures {
     }
 
     /** Requests the provider stub received on one base path. */
-    static List<LoggedRequest> received(String basePath, String endpoint) {
+    public static List<LoggedRequest> received(String basePath, String endpoint) {
         return GatewayStubs.providers().findAll(com.github.tomakehurst.wiremock.client.WireMock
                 .postRequestedFor(urlPathEqualTo(basePath + endpoint)));
     }
 
     /** Every usage event usage-service's stub received, in order. */
-    static List<JsonNode> usageEvents() {
+    public static List<JsonNode> usageEvents() {
         List<JsonNode> out = new ArrayList<>();
         for (LoggedRequest r : GatewayStubs.usage().findAll(com.github.tomakehurst.wiremock.client.WireMock
                 .postRequestedFor(urlPathEqualTo("/internal/v1/usage-events")))) {
@@ -75,7 +75,7 @@ final class GatewayFixtures {
     }
 
     /** The usage events of one user, waiting up to 10 s for at least {@code count} of them. */
-    static List<JsonNode> usageEventsOf(UUID userId, int count) {
+    public static List<JsonNode> usageEventsOf(UUID userId, int count) {
         long until = System.currentTimeMillis() + 10_000;
         List<JsonNode> mine;
         do {
@@ -92,7 +92,7 @@ final class GatewayFixtures {
         return mine;
     }
 
-    static JsonNode json(String s) {
+    public static JsonNode json(String s) {
         try {
             return JSON.readTree(s);
         } catch (java.io.IOException e) {

@@ -27,7 +27,7 @@ public class GatewayStubs implements QuarkusTestResourceLifecycleManager {
         acceptUsage();
         Map<String, String> c = new HashMap<>();
         c.put("parley.usage.url", usage.baseUrl());
-        c.put("parley.memory.url", "http://127.0.0.1:9"); // discard port: nothing listens → memory-service down
+        c.put("parley.memory.url", providers.baseUrl() + "/memory-service"); // 404 until a test stubs it: "not built yet"
         // An operator provider with a platform key, and OpenAI itself at the stub (no platform key: users bring theirs).
         c.put("parley.gateway.providers.mock.type", "openai_compatible");
         c.put("parley.gateway.providers.mock.base-url", providers.baseUrl() + "/operator/v1");

@@ -112,15 +112,49 @@ public abstract class ServiceContractTests {
         assertErrorShape(given().when().get("/no/such/path").then(), 404, "NOT_FOUND");
     }
 
+    /** One HTTP/1.1 response with a Content-Length body (the server may keep the connection open). */
+    private static String readResponse(java.io.InputStream in) throws java.io.IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int headerEnd = -1;
+        long length = -1;
+        byte[] buf = new byte[4096];
+        while (true) {
+            String sofar = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+            if (headerEnd < 0 && sofar.contains("\r\n\r\n")) {
+                headerEnd = sofar.indexOf("\r\n\r\n") + 4;
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length:\\s*(\\d+)").matcher(sofar.substring(0, headerEnd));
+                length = m.find() ? Long.parseLong(m.group(1)) : 0;
+            }
+            if (headerEnd >= 0 && out.size() >= headerEnd + length) {
+                return sofar;
+            }
+            int n = in.read(buf);
+            if (n < 0) {
+                return sofar;
+            }
+            out.write(buf, 0, n);
+        }
+    }
+
     @Test
-    void oversizedBodyAnswers413InTheErrorShape() {
+    void oversizedBodyAnswers413InTheErrorShape() throws Exception {
         long limit = org.eclipse.microprofile.config.ConfigProvider.getConfig()
                 .getOptionalValue("parley.http.max-body-size", io.quarkus.runtime.configuration.MemorySize.class)
                 .map(io.quarkus.runtime.configuration.MemorySize::asLongValue).orElse(1024L * 1024);
-        byte[] big = new byte[(int) limit + 1024 * 1024];
-        java.util.Arrays.fill(big, (byte) 'a');
-        assertErrorShape(given().contentType("application/json").body(big).when().post(protectedPath()).then(),
-                413, "PAYLOAD_TOO_LARGE");
+        // The declared length alone must be refused: no client has to send (nor the test allocate) the whole body.
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", io.restassured.RestAssured.port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("POST " + protectedPath() + " HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + (limit + 1) + "\r\n\r\n{\"a\":")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            String answer = readResponse(socket.getInputStream());
+            org.junit.jupiter.api.Assertions.assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
+            String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+            com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
+            org.junit.jupiter.api.Assertions.assertEquals("PAYLOAD_TOO_LARGE", json.path("error").path("code").asText(), body);
+            org.junit.jupiter.api.Assertions.assertTrue(json.path("request_id").isTextual(), body);
+        }
     }
 
     @Test

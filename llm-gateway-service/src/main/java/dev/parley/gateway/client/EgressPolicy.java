@@ -130,8 +130,8 @@ public class EgressPolicy {
         if (a.isLinkLocalAddress()) {
             return "a link-local address";
         }
-        if (a.isAnyLocalAddress() || a.isMulticastAddress()) {
-            return "a wildcard or multicast address";
+        if (a.isAnyLocalAddress() || a.isMulticastAddress() || (a instanceof Inet4Address && a.getAddress()[0] == 0)) {
+            return "a wildcard, 'this network' or multicast address";
         }
         if (a instanceof Inet6Address v6 && isIpv4Embedded(v6)) {
             return "an IPv4-embedding IPv6 address";
@@ -154,18 +154,25 @@ public class EgressPolicy {
             int b0 = b[0] & 0xff;
             int b1 = b[1] & 0xff;
             return (b0 == 100 && b1 >= 64 && b1 <= 127) // carrier-grade NAT
-                    || (b0 == 198 && (b1 == 18 || b1 == 19)) // benchmarking
-                    || b0 == 0;
+                    || (b0 == 198 && (b1 == 18 || b1 == 19)); // benchmarking
         }
         return (b[0] & 0xfe) == 0xfc; // fc00::/7 unique local
     }
 
-    /** NAT64 (64:ff9b::/96) and 6to4 (2002::/16) addresses can reach any IPv4 address, metadata included. */
+    /**
+     * Addresses that can carry traffic to any IPv4 address, metadata included: NAT64 (64:ff9b::/96 and the local-use
+     * 64:ff9b:1::/48), 6to4 (2002::/16), Teredo (2001::/32) and IPv4-compatible ::a.b.c.d.
+     */
     private static boolean isIpv4Embedded(Inet6Address a) {
         byte[] b = a.getAddress();
         boolean nat64 = b[0] == 0x00 && b[1] == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b;
         boolean sixToFour = b[0] == 0x20 && b[1] == 0x02;
-        return nat64 || sixToFour;
+        boolean teredo = b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0;
+        boolean compatible = true;
+        for (int i = 0; i < 12; i++) {
+            compatible &= b[i] == 0;
+        }
+        return nat64 || sixToFour || teredo || (compatible && !a.isLoopbackAddress() && !a.isAnyLocalAddress());
     }
 
     private static OpenAiException refused(String why) {

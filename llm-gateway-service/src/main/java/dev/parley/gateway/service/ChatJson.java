@@ -60,8 +60,8 @@ public final class ChatJson {
             c.put("id", newCompletionId());
         }
         c.put("object", "chat.completion");
-        if (!c.path("created").canConvertToLong()) {
-            c.put("created", System.currentTimeMillis() / 1000);
+        if (!c.path("created").isIntegralNumber()) {
+            c.put("created", c.path("created").canConvertToLong() ? c.path("created").asLong() : System.currentTimeMillis() / 1000);
         }
         if (!c.hasNonNull("model")) {
             c.put("model", fallbackModel);
@@ -75,11 +75,11 @@ public final class ChatJson {
             if (!(n instanceof ObjectNode choice)) {
                 continue;
             }
-            if (!choice.has("index")) {
+            if (!choice.path("index").isIntegralNumber()) {
                 choice.put("index", i);
             }
             if (!choice.hasNonNull("finish_reason")) {
-                choice.put("finish_reason", "stop");
+                choice.put("finish_reason", choice.path("message").path("tool_calls").isEmpty() ? "stop" : "tool_calls");
             }
             if (!choice.has("logprobs")) {
                 choice.putNull("logprobs");
@@ -109,8 +109,8 @@ public final class ChatJson {
             c.put("id", newCompletionId());
         }
         c.put("object", "chat.completion.chunk");
-        if (!c.path("created").canConvertToLong()) {
-            c.put("created", System.currentTimeMillis() / 1000);
+        if (!c.path("created").isIntegralNumber()) {
+            c.put("created", c.path("created").canConvertToLong() ? c.path("created").asLong() : System.currentTimeMillis() / 1000);
         }
         if (!c.hasNonNull("model")) {
             c.put("model", fallbackModel);
@@ -125,7 +125,7 @@ public final class ChatJson {
                 continue;
             }
             int index = choice.path("index").asInt(0);
-            if (!choice.has("index")) {
+            if (!choice.path("index").isIntegralNumber()) {
                 choice.put("index", index);
             }
             JsonNode d = choice.get("delta");

@@ -17,6 +17,8 @@ import jakarta.inject.Inject;
 public class CircuitBreakers {
     public enum State { CLOSED, OPEN, HALF_OPEN }
 
+    private static final int MAX_TRACKED = 100_000;
+
     private final int threshold;
     private final long openNanos;
     private final LongSupplier clock;
@@ -37,6 +39,7 @@ public class CircuitBreakers {
         State state = State.CLOSED;
         int failures;
         long openedAt;
+        long probeAt;
         boolean probing;
     }
 
@@ -54,12 +57,17 @@ public class CircuitBreakers {
                     if (clock.getAsLong() - b.openedAt >= openNanos) {
                         b.state = State.HALF_OPEN;
                         b.probing = true;
+                        b.probeAt = clock.getAsLong();
                         return true;
                     }
                     return false;
                 default:
-                    if (!b.probing) {
+                    // A probe whose outcome never came back (the client left, the key was refused) does not keep
+                    // the circuit shut: after another pause a new probe goes through.
+                    long now = clock.getAsLong();
+                    if (!b.probing || now - b.probeAt >= openNanos) {
                         b.probing = true;
+                        b.probeAt = now;
                         return true;
                     }
                     return false;
@@ -67,12 +75,26 @@ public class CircuitBreakers {
         }
     }
 
+    /** A successful call closes the circuit, unless it is open (a call that started before it opened is no probe). */
     public void success(String key) {
-        breakers.remove(key);
+        Breaker b = breakers.get(key);
+        if (b == null) {
+            return;
+        }
+        synchronized (b) {
+            if (b.state == State.OPEN) {
+                return;
+            }
+        }
+        breakers.remove(key, b);
     }
 
     /** A failed call: returns true when this failure opened the circuit. */
     public boolean failure(String key) {
+        if (breakers.size() > MAX_TRACKED) {
+            // Keys that failed a few times and were never used again: forget the closed ones.
+            breakers.entrySet().removeIf(e -> e.getValue().state == State.CLOSED);
+        }
         Breaker b = breakers.computeIfAbsent(key, k -> new Breaker());
         synchronized (b) {
             b.failures++;
@@ -100,6 +122,6 @@ public class CircuitBreakers {
     public long openCount(String deployment) {
         return breakers.entrySet().stream()
                 .filter(e -> e.getKey().equals(deployment) || e.getKey().startsWith(deployment + "|"))
-                .filter(e -> e.getValue().state != State.CLOSED).count();
+                .filter(e -> state(e.getKey()) != State.CLOSED).count();
     }
 }

@@ -442,7 +442,12 @@ final class ProxyCall {
         SseParser parser = new SseParser(data -> onData(t, data));
         resp.handler(buf -> {
             if (!finished) {
-                parser.feed(buf);
+                try {
+                    parser.feed(buf);
+                } catch (IllegalStateException tooLong) {
+                    inflight.reset();
+                    onStreamBroken(t, tooLong);
+                }
             }
         });
         resp.exceptionHandler(err -> onStreamBroken(t, err));
@@ -708,7 +713,8 @@ final class ProxyCall {
             return -1;
         }
         try {
-            return (long) (Double.parseDouble(header.trim()) * 1000);
+            double seconds = Double.parseDouble(header.trim());
+            return Double.isFinite(seconds) && seconds >= 0 ? (long) (seconds * 1000) : -1;
         } catch (NumberFormatException e) {
             try {
                 Instant at = java.time.ZonedDateTime.parse(header.trim(), java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();

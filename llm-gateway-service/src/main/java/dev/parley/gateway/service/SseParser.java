@@ -67,6 +67,9 @@ public final class SseParser {
             } else {
                 data.append('\n').append(value);
             }
+            if (data.length() > MAX_LINE) {
+                throw new IllegalStateException("SSE event longer than " + MAX_LINE + " characters");
+            }
         }
     }
 

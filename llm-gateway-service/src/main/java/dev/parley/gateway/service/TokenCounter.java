@@ -26,11 +26,18 @@ public final class TokenCounter {
         if (tokens.size() <= max) {
             return text;
         }
-        IntArrayList head = new IntArrayList(max);
-        for (int i = 0; i < max; i++) {
-            head.add(tokens.get(i));
+        // A token boundary can fall inside a UTF-8 character: drop tokens until the decoded text is a true prefix.
+        for (int n = max; n > 0; n--) {
+            IntArrayList head = new IntArrayList(n);
+            for (int i = 0; i < n; i++) {
+                head.add(tokens.get(i));
+            }
+            String decoded = ENCODING.decode(head);
+            if (text.startsWith(decoded)) {
+                return decoded;
+            }
         }
-        return ENCODING.decode(head);
+        return "";
     }
 
     /** Prompt tokens of a chat request's {@code messages} (text parts and tool-call arguments counted; images not). */
