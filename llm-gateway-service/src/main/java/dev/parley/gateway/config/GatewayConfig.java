@@ -13,6 +13,12 @@ import io.smallrye.config.WithName;
 @ConfigMapping(prefix = "parley.gateway")
 public interface GatewayConfig {
 
+    /**
+     * Where the other services reach this gateway ({@code parley.gateway.url} is theirs to read; the gateway accepts
+     * it so that one configuration file can serve every service).
+     */
+    Optional<String> url();
+
     /** Providers by name: {@code openai} is built in; operators add OpenAI-compatible ones (groq, a shared vLLM…). */
     Map<String, Provider> providers();
 
