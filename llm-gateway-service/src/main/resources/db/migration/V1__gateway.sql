@@ -1,9 +1,11 @@
 -- llm-gateway-service schema: the usage outbox, idempotency keys, and the opt-in request log.
 
 -- One row per LLM call until usage-service has acknowledged it. The payload is the usage-event JSON of the contract.
+-- request_id carries no unique index: ids are minted fresh per call, rows are written with COPY (no ON CONFLICT),
+-- and usage-service is idempotent by request_id, which absorbs the one duplicate an ambiguous commit could cause.
 create table usage_outbox (
     id          bigserial primary key,
-    request_id  uuid        not null unique,
+    request_id  uuid        not null,
     payload     text        not null,
     created_at  timestamptz not null default now()
 );

@@ -19,6 +19,7 @@ import dev.parley.gateway.service.ProxyService;
 import dev.parley.gateway.service.RouteResolver;
 import dev.parley.platform.auth.Caller;
 import dev.parley.platform.config.HttpConfig;
+import dev.parley.platform.http.Uuids;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -108,9 +109,9 @@ public class OpenAiRoutes {
         String model = request.get("model").asText();
         authorize(caller, model)
                 .compose(c -> routes.resolve(model, caller.userId()).compose(targets -> {
-                    String raw = rc.body().asString();
+                    Buffer raw = rc.body().buffer();
                     if (idemKey == null || stream) {
-                        proxy.chat(rc, new CallContext(UUID.randomUUID(), caller, sessionId, messageId, start, raw, null),
+                        proxy.chat(rc, new CallContext(Uuids.v7(), caller, sessionId, messageId, start, raw, null),
                                 request, targets);
                         return Future.succeededFuture();
                     }
@@ -125,7 +126,7 @@ public class OpenAiRoutes {
                                     .putHeader("x-parley-deployment", outcome.deployment() == null ? "" : outcome.deployment())
                                     .end(outcome.body());
                         } else {
-                            proxy.chat(rc, new CallContext(UUID.randomUUID(), caller, sessionId, messageId, start, raw,
+                            proxy.chat(rc, new CallContext(Uuids.v7(), caller, sessionId, messageId, start, raw,
                                     outcome.claim()), request, targets);
                         }
                         return null;
@@ -157,8 +158,8 @@ public class OpenAiRoutes {
         String model = request.get("model").asText();
         authorize(caller, model)
                 .compose(c -> routes.resolve(model, caller.userId()).map(targets -> {
-                    proxy.embeddings(rc, new CallContext(UUID.randomUUID(), caller, sessionId, messageId, start,
-                            rc.body().asString(), null), request, targets);
+                    proxy.embeddings(rc, new CallContext(Uuids.v7(), caller, sessionId, messageId, start,
+                            rc.body().buffer(), null), request, targets);
                     return null;
                 }))
                 .onFailure(e -> errors.write(rc, e));
@@ -189,11 +190,21 @@ public class OpenAiRoutes {
     private Future<Caller> caller(RoutingContext rc) {
         Context context = Vertx.currentContext();
         Promise<Caller> promise = Promise.promise();
-        QuarkusHttpUser.getSecurityIdentity(rc, null).subscribe().with(identity -> context.runOnContext(v -> {
-            Caller.of(identity).ifPresentOrElse(promise::complete, () -> promise.fail(OpenAiException.unauthenticated(
-                    "Missing credentials: send 'Authorization: Bearer <access key or token>'.")));
-        }), failure -> context.runOnContext(v -> promise.fail(failure)));
+        QuarkusHttpUser.getSecurityIdentity(rc, null).subscribe().with(
+                identity -> onContext(context, () -> Caller.of(identity).ifPresentOrElse(promise::complete,
+                        () -> promise.fail(OpenAiException.unauthenticated(
+                                "Missing credentials: send 'Authorization: Bearer <access key or token>'.")))),
+                failure -> onContext(context, () -> promise.fail(failure)));
         return promise.future();
+    }
+
+    /** Runs at once when already on the request's context (a cached access key), else hops back to it. */
+    private static void onContext(Context context, Runnable action) {
+        if (Vertx.currentContext() == context) {
+            action.run();
+        } else {
+            context.runOnContext(v -> action.run());
+        }
     }
 
     private static Future<Caller> authorize(Caller caller, String model) {

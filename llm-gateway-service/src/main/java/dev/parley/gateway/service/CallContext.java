@@ -6,7 +6,7 @@ import dev.parley.platform.auth.Caller;
 
 /** Who made a /v1 call and for which session turn; {@code callId} is the call's own id (usage event request id). */
 public record CallContext(UUID callId, Caller caller, UUID sessionId, UUID messageId, long startNanos,
-                          String rawBody, IdempotencyStore.Claim claim) {
+                          io.vertx.core.buffer.Buffer rawBody, IdempotencyStore.Claim claim) {
 
     public UUID userId() {
         return caller.userId();

@@ -372,11 +372,11 @@ final class ProxyCall {
     private void echo() {
         if (stream) {
             for (ObjectNode chunk : p.echo.chunks(request)) {
-                onChunk(current, chunk);
+                onChunk(current, chunk, null);
             }
             endStream(current);
         } else {
-            completeNonStream(current, p.echo.completion(request));
+            completeNonStream(current, p.echo.completion(request), null);
         }
     }
 
@@ -401,31 +401,34 @@ final class ProxyCall {
             retryOrMoveOn(t, -1);
             return;
         }
-        completeNonStream(t, (ObjectNode) parsed);
+        completeNonStream(t, (ObjectNode) parsed, body);
     }
 
-    private void completeNonStream(Target t, ObjectNode c) {
-        if (embeddings) {
-            ChatJson.normalizeEmbeddings(c, t.kind() == Target.Kind.MEMORY ? RouteResolver.MEMORY_EMBEDDINGS : t.model());
-        } else {
-            ChatJson.normalizeCompletion(c, t.model());
-        }
+    /** {@code raw}: the provider's bytes, sent as they came when the answer already has OpenAI's shape. */
+    private void completeNonStream(Target t, ObjectNode c, Buffer raw) {
+        boolean changed = embeddings
+                ? ChatJson.normalizeEmbeddings(c, t.kind() == Target.Kind.MEMORY ? RouteResolver.MEMORY_EMBEDDINGS : t.model())
+                : ChatJson.normalizeCompletion(c, t.model());
         p.breakers.success(t.circuitKey());
         usage = ChatJson.usage(c);
-        String out;
-        try {
-            out = p.mapper.writeValueAsString(c);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
+        Buffer out;
+        if (changed || raw == null) {
+            try {
+                out = Buffer.buffer(p.mapper.writeValueAsBytes(c));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        } else {
+            out = raw;
         }
         if (call.claim() != null) {
-            p.idempotency.complete(call.claim(), 200, out, t.deployment()).onComplete(ar -> respond(t, out));
+            p.idempotency.complete(call.claim(), 200, out.toString(), t.deployment()).onComplete(ar -> respond(t, out));
         } else {
             respond(t, out);
         }
     }
 
-    private void respond(Target t, String out) {
+    private void respond(Target t, Buffer out) {
         if (finished) {
             return;
         }
@@ -486,10 +489,11 @@ final class ProxyCall {
             }
             return;
         }
-        onChunk(t, chunk);
+        onChunk(t, chunk, data);
     }
 
-    private void onChunk(Target t, ObjectNode chunk) {
+    /** {@code raw}: the event's data as the provider sent it, forwarded as is when nothing had to change. */
+    private void onChunk(Target t, ObjectNode chunk, String raw) {
         JsonNode u = ChatJson.usage(chunk);
         if (u != null) {
             usage = u;
@@ -498,10 +502,9 @@ final class ProxyCall {
             if (!clientWantsUsage) {
                 return;
             }
-        } else if (!clientWantsUsage) {
-            chunk.remove("usage");
         }
-        ChatJson.normalizeChunk(chunk, t.model(), seenChoices);
+        boolean changed = !clientWantsUsage && chunk.remove("usage") != null;
+        changed |= ChatJson.normalizeChunk(chunk, t.model(), seenChoices);
         ChatJson.appendDeltaText(chunk, completionText);
         if (firstTokenNanos == 0) {
             firstTokenNanos = System.nanoTime();
@@ -513,13 +516,18 @@ final class ProxyCall {
             p.metrics.overhead("chat", true, firstTokenNanos - call.startNanos() - waitNanos);
         }
         commit(t);
-        byte[] json;
-        try {
-            json = p.mapper.writeValueAsBytes(chunk);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
+        Buffer event;
+        if (changed || raw == null) {
+            byte[] json;
+            try {
+                json = p.mapper.writeValueAsBytes(chunk);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+            event = Buffer.buffer(json.length + 8).appendString("data: ").appendBytes(json).appendString("\n\n");
+        } else {
+            event = Buffer.buffer(raw.length() + 8).appendString("data: ").appendString(raw).appendString("\n\n");
         }
-        Buffer event = Buffer.buffer(json.length + 8).appendString("data: ").appendBytes(json).appendString("\n\n");
         write(event);
     }
 
@@ -631,7 +639,7 @@ final class ProxyCall {
 
     // ---- metering --------------------------------------------------------------------------------------------
 
-    private void record(Target t, int httpStatus, String status, String responseText) {
+    private void record(Target t, int httpStatus, String status, Object responseText) {
         long now = System.nanoTime();
         long prompt = 0;
         long completion = 0;
@@ -665,7 +673,7 @@ final class ProxyCall {
         p.metrics.tokens(provider, t.meteredModel(), prompt, completion);
         p.metrics.request(endpoint, provider, t.meteredModel(), httpStatus, now - call.startNanos());
         if (p.requestLog.enabled()) {
-            p.requestLog.record(call.callId(), call.userId(), t.deployment(), httpStatus, call.rawBody(), responseText);
+            p.requestLog.record(call.callId(), call.userId(), t.deployment(), httpStatus, call.rawBody().toString(), responseText == null ? null : responseText.toString());
         }
     }
 

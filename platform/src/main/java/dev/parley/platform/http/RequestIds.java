@@ -1,6 +1,5 @@
 package dev.parley.platform.http;
 
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 import io.vertx.core.http.HttpServerRequest;
@@ -19,7 +18,7 @@ public final class RequestIds {
         if (incoming != null && SAFE.matcher(incoming).matches()) {
             return incoming;
         }
-        return UUID.randomUUID().toString();
+        return Uuids.v7().toString();
     }
 
     /** The current request's id: the (normalised) request header, else the logging context, else a fresh one. */
@@ -35,6 +34,6 @@ public final class RequestIds {
 
     public static String current() {
         Object fromMdc = MDC.get(MDC_KEY);
-        return fromMdc != null ? fromMdc.toString() : UUID.randomUUID().toString();
+        return fromMdc != null ? fromMdc.toString() : Uuids.v7().toString();
     }
 }
