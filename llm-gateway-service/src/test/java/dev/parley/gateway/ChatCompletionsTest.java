@@ -313,6 +313,22 @@ class ChatCompletionsTest {
     }
 
     @Test
+    void aUsersOwnTokenWorksLikeAnAccessKey() {
+        AuthServiceStub.server().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+                        com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/internal/v1/users/" + user + "/status"))
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+                        .withHeader("Content-Type", "application/json").withBody("{\"enabled\":true}")));
+        given().auth().oauth2(dev.parley.testsupport.Tokens.user(user, "alice")).contentType("application/json")
+                .body("{\"model\":\"parley/echo\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                .post("/v1/chat/completions").then().statusCode(200).body("choices[0].message.content", equalTo("hi"));
+        JsonNode event = usageEventsOf(user, 1).get(0);
+        assertTrue(event.path("access_key_id").isNull(), "a user token, not a key");
+        assertOpenAiError(given().auth().oauth2(dev.parley.testsupport.Tokens.expiredUser(user)).contentType("application/json")
+                .body("{\"model\":\"parley/echo\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                .post("/v1/chat/completions"), 401, "invalid_api_key", null);
+    }
+
+    @Test
     void aServiceActingForAUserIsMeteredForThatUserAndTurn() {
         UUID session = UUID.randomUUID();
         UUID message = UUID.randomUUID();

@@ -51,7 +51,7 @@ public class UsageRelay {
         this.config = config.relay();
         this.delivered = metrics.counter("parley_gateway_relay_delivered", "Usage events delivered to usage-service");
         this.failures = metrics.counter("parley_gateway_relay_failures", "Failed deliveries to usage-service (retried)");
-        metrics.gauge("parley_gateway_outbox_backlog", "Usage events in the outbox, not yet delivered", () -> backlog);
+        metrics.gauge("parley_gateway_outbox_backlog", "Usage events in the outbox, not yet delivered (id span: an upper bound)", () -> backlog);
         metrics.gauge("parley_gateway_relay_lag_seconds", "Age of the oldest undelivered usage event", () -> lagSeconds);
     }
 
@@ -166,14 +166,22 @@ public class UsageRelay {
         }
     }
 
+    /**
+     * Backlog and lag from the ends of the id index (constant time, however large a backlog usage-service's outage
+     * left): the oldest row is the one with the smallest id; the count is estimated as the id span.
+     */
     private void refreshStats() throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("select count(*), min(created_at) from usage_outbox");
+             PreparedStatement ps = c.prepareStatement("select o.id, o.created_at, (select max(id) from usage_outbox) "
+                     + "from usage_outbox o order by o.id limit 1");
              ResultSet rs = ps.executeQuery()) {
             if (rs.next()) {
-                backlog = rs.getLong(1);
+                backlog = rs.getLong(3) - rs.getLong(1) + 1;
                 Timestamp oldest = rs.getTimestamp(2);
-                lagSeconds = oldest == null ? 0 : Math.max(0, (System.currentTimeMillis() - oldest.getTime()) / 1000.0);
+                lagSeconds = Math.max(0, (System.currentTimeMillis() - oldest.getTime()) / 1000.0);
+            } else {
+                backlog = 0;
+                lagSeconds = 0;
             }
         }
     }
