@@ -175,6 +175,10 @@ public final class MockUpstream {
             } else if (method == HttpMethod.POST && "/v1/embeddings".equals(path)) {
                 req.body().onSuccess(body -> req.response().putHeader(CONTENT_TYPE, JSON)
                         .end(answersFor(body.toString(StandardCharsets.ISO_8859_1)).embeddings));
+            } else if (method == HttpMethod.POST && "/internal/v1/usage-events".equals(path)) {
+                // Stands in for usage-service (not built yet): takes every batch, as its contract says, so the
+                // gateway's outbox drains during the benchmark as it would in production.
+                req.body().onComplete(ignored -> req.response().setStatusCode(202).end());
             } else if (method == HttpMethod.GET && "/v1/models".equals(path)) {
                 req.response().putHeader(CONTENT_TYPE, JSON).end(models);
             } else {
