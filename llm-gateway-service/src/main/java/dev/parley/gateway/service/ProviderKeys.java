@@ -24,6 +24,7 @@ public class ProviderKeys {
     private static final Logger LOG = Logger.getLogger(ProviderKeys.class);
     static final Duration MISSING_TTL = Duration.ofSeconds(30);
     static final Duration STALE = Duration.ofMinutes(10);
+    static final Duration REFRESH_AHEAD = Duration.ofSeconds(10);
 
     private final ProviderKeyClient client;
     private final Vertx vertx;
@@ -44,6 +45,16 @@ public class ProviderKeys {
         String id = userId + "/" + name;
         Optional<Optional<UserKey>> fresh = cache.fresh(id);
         if (fresh.isPresent()) {
+            if (cache.claimRefresh(id, REFRESH_AHEAD)) {
+                // Refresh-ahead: the answer is renewed in the background, so a busy user never waits on auth-service.
+                vertx.<Optional<UserKey>>executeBlocking(() -> client.resolve(userId, name), false).onComplete(ar -> {
+                    if (ar.succeeded()) {
+                        cache.put(id, ar.result(), ar.result().isPresent() ? ttl : MISSING_TTL, STALE);
+                    } else {
+                        cache.refreshFailed(id);
+                    }
+                });
+            }
             return Future.succeededFuture(fresh.get());
         }
         return vertx.<Optional<UserKey>>executeBlocking(() -> client.resolve(userId, name), false)

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /** A small bounded cache with a time to live per entry; keeps stale entries for a fallback window. */
 public final class ExpiringCache<K, V> {
     private final Map<K, Entry<V>> map = new ConcurrentHashMap<>();
+    private final java.util.Set<K> refreshing = ConcurrentHashMap.newKeySet();
     private final int maxSize;
     private final Clock clock;
 
@@ -45,9 +46,32 @@ public final class ExpiringCache<K, V> {
             }
         }
         map.put(key, new Entry<>(value, now.plus(ttl), now.plus(ttl).plus(keep)));
+        refreshing.remove(key);
+    }
+
+    /**
+     * Refresh-ahead: true (once, for one caller) when the key's entry is still fresh but expires within
+     * {@code margin}. That caller refreshes it in the background and {@link #put}s the new value (or calls
+     * {@link #refreshFailed}); meanwhile everyone keeps getting the fresh entry, so no request waits on the source.
+     */
+    public boolean claimRefresh(K key, Duration margin) {
+        Entry<V> e = map.get(key);
+        if (e == null) {
+            return false;
+        }
+        Instant now = clock.instant();
+        if (!now.isBefore(e.freshUntil()) || now.plus(margin).isBefore(e.freshUntil())) {
+            return false;
+        }
+        return refreshing.add(key);
+    }
+
+    public void refreshFailed(K key) {
+        refreshing.remove(key);
     }
 
     public void invalidate(K key) {
         map.remove(key);
+        refreshing.remove(key);
     }
 }

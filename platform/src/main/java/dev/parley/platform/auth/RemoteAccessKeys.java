@@ -31,10 +31,13 @@ public class RemoteAccessKeys implements AccessKeyVerifier {
         this.auth = auth;
     }
 
+    /** Refreshed in the background this long before expiry, so a busy key never waits on auth-service. */
+    static final Duration REFRESH_AHEAD = Duration.ofSeconds(15);
+
     @Override
     public Optional<VerifiedAccessKey> verify(String key) {
         String id = sha256(key);
-        Optional<Optional<VerifiedAccessKey>> cached = cache.fresh(id);
+        Optional<Optional<VerifiedAccessKey>> cached = freshRefreshingAhead(id, key);
         if (cached.isPresent()) {
             return cached.get();
         }
@@ -50,7 +53,27 @@ public class RemoteAccessKeys implements AccessKeyVerifier {
 
     @Override
     public Optional<Optional<VerifiedAccessKey>> cached(String key) {
-        return cache.fresh(sha256(key));
+        return freshRefreshingAhead(sha256(key), key);
+    }
+
+    /** The fresh answer; when it is about to expire, one background refresh (a revoked key still stops within 60 s). */
+    private Optional<Optional<VerifiedAccessKey>> freshRefreshingAhead(String id, String key) {
+        Optional<Optional<VerifiedAccessKey>> cached = cache.fresh(id);
+        // Only valid keys are refreshed ahead: an unknown key keeps its short negative TTL and is asked again after it.
+        if (cached.isPresent() && cached.get().isPresent() && cache.claimRefresh(id, REFRESH_AHEAD)) {
+            boolean queued = CacheRefresh.submit(() -> {
+                try {
+                    Optional<VerifiedAccessKey> result = auth.verify(key);
+                    cache.put(id, result, result.isPresent() ? VALID_TTL : INVALID_TTL, Duration.ZERO);
+                } catch (RuntimeException e) {
+                    cache.refreshFailed(id); // the next caller after expiry asks again, as before
+                }
+            });
+            if (!queued) {
+                cache.refreshFailed(id);
+            }
+        }
+        return cached;
     }
 
     private static String sha256(String s) {

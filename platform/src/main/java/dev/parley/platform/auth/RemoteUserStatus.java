@@ -35,14 +35,34 @@ public class RemoteUserStatus implements UserStatusChecker {
                 .description("User-status checks answered without auth-service (stale or fail-open)").register(registry);
     }
 
+    /** Refreshed in the background this long before expiry, so an active user never waits on auth-service. */
+    static final Duration REFRESH_AHEAD = Duration.ofSeconds(10);
+
     @Override
     public Optional<Boolean> cached(UUID userId) {
-        return cache.fresh(userId);
+        return freshRefreshingAhead(userId);
+    }
+
+    private Optional<Boolean> freshRefreshingAhead(UUID userId) {
+        Optional<Boolean> fresh = cache.fresh(userId);
+        if (fresh.isPresent() && cache.claimRefresh(userId, REFRESH_AHEAD)) {
+            boolean queued = CacheRefresh.submit(() -> {
+                try {
+                    cache.put(userId, auth.enabled(userId), TTL, STALE);
+                } catch (RuntimeException e) {
+                    cache.refreshFailed(userId);
+                }
+            });
+            if (!queued) {
+                cache.refreshFailed(userId);
+            }
+        }
+        return fresh;
     }
 
     @Override
     public boolean enabled(UUID userId) {
-        Optional<Boolean> fresh = cache.fresh(userId);
+        Optional<Boolean> fresh = freshRefreshingAhead(userId);
         if (fresh.isPresent()) {
             return fresh.get();
         }
