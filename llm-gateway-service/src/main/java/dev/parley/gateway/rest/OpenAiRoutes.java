@@ -84,6 +84,19 @@ public class OpenAiRoutes {
     // ---- chat and embeddings ---------------------------------------------------------------------------------
 
     void chat(RoutingContext rc) {
+        authenticated(rc, this::chat);
+    }
+
+    void embeddings(RoutingContext rc) {
+        authenticated(rc, this::embeddings);
+    }
+
+    private interface Handler {
+        void handle(RoutingContext rc, Caller caller, long startNanos);
+    }
+
+    /** Authenticates first (as OpenAI does), then runs the handler; every failure in OpenAI's error shape. */
+    private void authenticated(RoutingContext rc, Handler handler) {
         long start = System.nanoTime();
         caller(rc).onComplete(ar -> {
             if (ar.failed()) {
@@ -91,7 +104,7 @@ public class OpenAiRoutes {
                 return;
             }
             try {
-                chat(rc, ar.result(), start);
+                handler.handle(rc, ar.result(), start);
             } catch (OpenAiException e) {
                 errors.write(rc, e);
             }
@@ -133,21 +146,6 @@ public class OpenAiRoutes {
                     });
                 }))
                 .onFailure(e -> errors.write(rc, e));
-    }
-
-    void embeddings(RoutingContext rc) {
-        long start = System.nanoTime();
-        caller(rc).onComplete(ar -> {
-            if (ar.failed()) {
-                errors.write(rc, ar.cause());
-                return;
-            }
-            try {
-                embeddings(rc, ar.result(), start);
-            } catch (OpenAiException e) {
-                errors.write(rc, e);
-            }
-        });
     }
 
     private void embeddings(RoutingContext rc, Caller caller, long start) {

@@ -334,7 +334,7 @@ final class ProxyCall {
 
     private void retryOrMoveOn(Target t, long retryAfterMs) {
         attempt++;
-        GatewayRetry retry = new GatewayRetry(p.config);
+        GatewayRetry retry = p.retry;
         if (committed || attempt >= retry.maxAttempts || retryAfterMs > retry.maxRetryAfterMs) {
             moveOn(t);
             return;

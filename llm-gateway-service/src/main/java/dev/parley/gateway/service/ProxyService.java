@@ -30,6 +30,7 @@ public class ProxyService {
     final EchoModel echo;
     final GatewayConfig config;
     final ServiceTokenProvider tokens;
+    final ProxyCall.GatewayRetry retry;
     final long heartbeatNanos;
     final long deadlineNanos;
 
@@ -50,6 +51,7 @@ public class ProxyService {
         this.echo = new EchoModel(mapper);
         this.config = config;
         this.tokens = tokens;
+        this.retry = new ProxyCall.GatewayRetry(config);
         this.heartbeatNanos = config.stream().heartbeatInterval().toNanos();
         this.deadlineNanos = config.upstream().requestDeadline().toNanos();
     }
