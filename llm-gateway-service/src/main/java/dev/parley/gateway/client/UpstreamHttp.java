@@ -50,6 +50,16 @@ public class UpstreamHttp {
      */
     public Future<HttpClientRequest> post(URI base, String path, InetAddress address, String apiKey, boolean stream,
                                           long idleTimeoutMs) {
+        return post(base, path, address, apiKey, null, stream, idleTimeoutMs);
+    }
+
+    /**
+     * As above, with the key placed as the provider's {@code dialect} wants it (a header in every case; OpenAI's
+     * {@code Authorization: Bearer} when {@code dialect} is null).
+     */
+    public Future<HttpClientRequest> post(URI base, String path, InetAddress address, String apiKey,
+                                          dev.parley.gateway.service.wire.Dialect dialect, boolean stream,
+                                          long idleTimeoutMs) {
         boolean https = "https".equalsIgnoreCase(base.getScheme());
         int port = base.getPort() > 0 ? base.getPort() : (https ? 443 : 80);
         String basePath = base.getRawPath() == null ? "" : base.getRawPath().replaceAll("/+$", "");
@@ -57,7 +67,9 @@ public class UpstreamHttp {
                 .add("Content-Type", "application/json")
                 .add("Accept", stream ? "text/event-stream" : "application/json")
                 .add("User-Agent", "parley-gateway");
-        if (apiKey != null && !apiKey.isEmpty()) {
+        if (dialect != null) {
+            dialect.authenticate(headers, apiKey);
+        } else if (apiKey != null && !apiKey.isEmpty()) {
             headers.add("Authorization", "Bearer " + apiKey);
         }
         RequestOptions options = new RequestOptions()

@@ -51,7 +51,9 @@ public class ModelList {
         }
         List<String> providers = new ArrayList<>();
         providers.add(RouteResolver.OPENAI);
-        providers.addAll(config.providers().keySet().stream().filter(p -> !p.equals(RouteResolver.OPENAI)).sorted().toList());
+        providers.add(RouteResolver.ANTHROPIC);
+        providers.add(RouteResolver.GEMINI);
+        providers.addAll(config.providers().keySet().stream().filter(p -> !RouteResolver.builtIn(p)).sorted().toList());
         List<Future<Optional<ProviderKeyClientKey>>> checks = new ArrayList<>();
         for (String p : providers) {
             checks.add(usable(caller, p));
@@ -91,7 +93,7 @@ public class ModelList {
     private Future<Optional<ProviderKeyClientKey>> usable(Caller caller, String provider) {
         GatewayConfig.Provider operator = config.providers().get(provider);
         boolean operatorUsable = operator != null
-                && (operator.apiKey().filter(k -> !k.isBlank()).isPresent() || "openai_compatible".equals(operator.type()));
+                && (operator.apiKey().filter(k -> !k.isBlank()).isPresent() || ("openai_compatible".equals(operator.type()) && !RouteResolver.builtIn(provider)));
         if (operatorUsable) {
             return Future.succeededFuture(Optional.of(new ProviderKeyClientKey()));
         }

@@ -60,6 +60,8 @@ final class ProxyCall {
     private final BitSet seenChoices = new BitSet();
     private final StringBuilder completionText = new StringBuilder();
     private JsonNode usage;
+    private long cacheWriteTokens;
+    private dev.parley.gateway.service.wire.Dialect.StreamTranslator translator;
 
     ProxyCall(ProxyService p, RoutingContext rc, CallContext call, ObjectNode request, List<Target> targets, boolean embeddings) {
         this.p = p;
@@ -176,13 +178,34 @@ final class ProxyCall {
     }
 
     private void send(Target t, URI base, java.net.InetAddress address) {
-        send(t, base, address, t.apiKey(), embeddings ? "/embeddings" : "/chat/completions");
+        dev.parley.gateway.service.wire.Dialect dialect = t.kind().dialect();
+        String path;
+        if (dialect == null) {
+            path = embeddings ? "/embeddings" : "/chat/completions";
+        } else {
+            try {
+                path = dialect.path(t.model(), stream, embeddings);
+            } catch (OpenAiException e) {
+                fail(e);
+                return;
+            }
+            if (t.kind() == Target.Kind.ANTHROPIC && base.getRawPath() != null && !base.getRawPath().replaceAll("/+$", "").endsWith("/v1")) {
+                path = "/v1" + path; // an SDK-style base URL without the version, as Anthropic's own SDKs take it
+            }
+        }
+        send(t, base, address, t.apiKey(), path);
     }
 
     private void send(Target t, URI base, java.net.InetAddress address, String key, String path) {
-        Buffer payload = payloadFor(t);
+        Buffer payload;
+        try {
+            payload = payloadFor(t);
+        } catch (OpenAiException e) {
+            fail(e); // the request cannot be expressed in this provider's format: the client's to fix
+            return;
+        }
         attemptStart = System.nanoTime();
-        p.upstream.post(base, path, address, key, stream, t.timeout().toMillis()).onComplete(ar -> {
+        p.upstream.post(base, path, address, key, t.kind().dialect(), stream, t.timeout().toMillis()).onComplete(ar -> {
             if (ar.failed()) {
                 onAttemptError(t, ar.cause());
                 return;
@@ -204,6 +227,13 @@ final class ProxyCall {
     }
 
     private Buffer payloadFor(Target t) {
+        if (t.kind().dialect() != null) {
+            try {
+                return Buffer.buffer(p.mapper.writeValueAsBytes(t.kind().dialect().request(request, t.model(), stream, embeddings)));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
         request.put("model", t.kind() == Target.Kind.MEMORY ? RouteResolver.MEMORY_EMBEDDINGS : t.model());
         if (stream) {
             JsonNode so = request.get("stream_options");
@@ -265,7 +295,8 @@ final class ProxyCall {
         });
     }
 
-    private void onUpstreamStatus(Target t, int status, Buffer body, long retryAfterMs) {
+    private void onUpstreamStatus(Target t, int upstreamStatus, Buffer body, long retryAfterMs) {
+        int status = upstreamStatus;
         if (finished) {
             return;
         }
@@ -278,8 +309,11 @@ final class ProxyCall {
             return;
         }
         waitNanos += System.nanoTime() - attemptStart;
-        OpenAiException e = providerError(t, status, body);
+        OpenAiException e = providerError(t, status, body, retryAfterMs);
         String provider = label(t.provider());
+        if (t.kind().dialect() != null) {
+            status = e.status(); // the provider's error already classified (Gemini says a bad key with a 400)
+        }
         if (status == 429 || status >= 500) {
             p.metrics.upstreamError(provider, status == 429 ? "status_429" : "status_5xx");
             failure(t);
@@ -291,7 +325,7 @@ final class ProxyCall {
             lastError = new OpenAiException(status, status == 401 ? "authentication_error" : "permission_error",
                     "provider_key_invalid", null, "The provider " + t.provider() + " rejected the API key ("
                     + (t.keyOwner() != null ? "your provider key '" + t.keyName() + "'" : "the platform's key")
-                    + ", HTTP " + status + "): " + e.getMessage());
+                    + ", HTTP " + upstreamStatus + "): " + e.getMessage());
             moveOn(t);
         } else if (status == 404) {
             p.metrics.upstreamError(provider, "status_4xx");
@@ -391,6 +425,17 @@ final class ProxyCall {
         } catch (java.io.IOException e) {
             parsed = null;
         }
+        dev.parley.gateway.service.wire.Dialect dialect = t.kind().dialect();
+        if (dialect != null && parsed instanceof ObjectNode answer) {
+            try {
+                ObjectNode translated = embeddings ? dialect.embeddings(answer, request, t.model()) : dialect.completion(answer, t.model());
+                cacheWriteTokens = dialect.cacheWriteTokens(answer);
+                parsed = translated;
+                body = null;
+            } catch (OpenAiException e) {
+                parsed = null;
+            }
+        }
         boolean valid = parsed instanceof ObjectNode && !parsed.has("error")
                 && (embeddings ? parsed.path("data").isArray() : parsed.path("choices").isArray());
         if (!valid) {
@@ -403,6 +448,7 @@ final class ProxyCall {
         }
         completeNonStream(t, (ObjectNode) parsed, body);
     }
+
 
     /** {@code raw}: the provider's bytes, sent as they came when the answer already has OpenAI's shape. */
     private void completeNonStream(Target t, ObjectNode c, Buffer raw) {
@@ -442,6 +488,7 @@ final class ProxyCall {
     }
 
     private void streamFrom(Target t, HttpClientResponse resp) {
+        translator = t.kind().dialect() == null ? null : t.kind().dialect().stream(t.model());
         SseParser parser = new SseParser(data -> onData(t, data));
         resp.handler(buf -> {
             if (!finished) {
@@ -475,8 +522,31 @@ final class ProxyCall {
         if (!(parsed instanceof ObjectNode chunk)) {
             return;
         }
+        if (translator != null) {
+            java.util.List<ObjectNode> chunks;
+            try {
+                chunks = translator.onEvent(chunk);
+            } catch (OpenAiException e) {
+                onStreamError(t, scrub(e, t));
+                return;
+            }
+            for (ObjectNode c : chunks) {
+                if (!finished) {
+                    onChunk(t, c, null);
+                }
+            }
+            return;
+        }
         if (chunk.has("error")) {
-            OpenAiException e = providerError(t, 502, Buffer.buffer(data));
+            onStreamError(t, providerError(t, 502, Buffer.buffer(data), -1));
+            return;
+        }
+        onChunk(t, chunk, data);
+    }
+
+    /** An error event inside the provider's stream: tried again elsewhere while the client has seen nothing. */
+    private void onStreamError(Target t, OpenAiException e) {
+        {
             p.metrics.upstreamError(label(t.provider()), "stream_error");
             if (!committed) {
                 waitNanos += System.nanoTime() - attemptStart;
@@ -487,9 +557,7 @@ final class ProxyCall {
             } else {
                 fail(e);
             }
-            return;
         }
-        onChunk(t, chunk, data);
     }
 
     /** {@code raw}: the event's data as the provider sent it, forwarded as is when nothing had to change. */
@@ -586,6 +654,16 @@ final class ProxyCall {
             retryOrMoveOn(t, -1);
             return;
         }
+        if (translator != null) {
+            if (!translator.complete()) {
+                onStreamBroken(t, new IllegalStateException("the provider's stream ended before its final event"));
+                return;
+            }
+            for (ObjectNode c : translator.end()) {
+                onChunk(t, c, null);
+            }
+            cacheWriteTokens = translator.cacheWriteTokens();
+        }
         finished = true;
         cancelHeartbeat();
         commit(t);
@@ -668,7 +746,7 @@ final class ProxyCall {
         String provider = label(t.provider());
         p.outbox.record(new UsageEvent(call.callId(), Instant.now(), call.userId(), call.caller().accessKeyId(),
                 call.sessionId(), call.messageId(), t.provider(), t.meteredModel(), t.deployment(), prompt, completion,
-                cached, reasoning, 0, embeddings ? 0 : ChatJson.countImages(request.path("messages")),
+                cached, reasoning, cacheWriteTokens, embeddings ? 0 : ChatJson.countImages(request.path("messages")),
                 (now - call.startNanos()) / 1_000_000, ttft, status, stream));
         p.metrics.tokens(provider, t.meteredModel(), prompt, completion);
         p.metrics.request(endpoint, provider, t.meteredModel(), httpStatus, now - call.startNanos());
@@ -684,7 +762,16 @@ final class ProxyCall {
     // ---- helpers ---------------------------------------------------------------------------------------------
 
     /** The provider's error in OpenAI's shape: OpenAI-compatible servers mostly send it already; keep their words. */
-    private OpenAiException providerError(Target t, int status, Buffer body) {
+    private OpenAiException providerError(Target t, int status, Buffer body, long retryAfterMs) {
+        if (t.kind().dialect() != null) {
+            JsonNode json;
+            try {
+                json = body.length() == 0 ? null : p.mapper.readTree(body.getBytes());
+            } catch (java.io.IOException e) {
+                json = null;
+            }
+            return scrub(t.kind().dialect().error(status, json, retryAfterMs), t);
+        }
         String message = null;
         String type = status >= 500 ? "server_error" : status == 429 ? "rate_limit_error" : "invalid_request_error";
         String code = null;
@@ -712,8 +799,20 @@ final class ProxyCall {
             message = message.substring(0, 2000);
         }
         int answered = status == 429 ? 429 : status >= 500 ? 502 : status;
-        Long retryAfter = status == 429 ? 1L : null;
-        return new OpenAiException(answered, type, code, param, message, retryAfter);
+        Long retryAfter = status == 429 ? (retryAfterMs >= 0 ? Math.max(1, (retryAfterMs + 999) / 1000) : 1L) : null;
+        return scrub(new OpenAiException(answered, type, code, param, message, retryAfter), t);
+    }
+
+    /** A provider's error message never repeats the key it was sent (some echo a prefix or all of it). */
+    private static OpenAiException scrub(OpenAiException e, Target t) {
+        String key = t.apiKey();
+        String message = e.getMessage();
+        if (key == null || key.length() < 8 || message == null || !message.contains(key.substring(0, 8))) {
+            return e;
+        }
+        String cleaned = message.replace(key, "[redacted]");
+        cleaned = cleaned.replace(key.substring(0, 8), "[redacted]");
+        return new OpenAiException(e.status(), e.type(), e.code(), e.param(), cleaned, e.retryAfterSeconds());
     }
 
     static long retryAfterMillis(String header) {

@@ -25,6 +25,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class RouteResolver {
     public static final String OPENAI = "openai";
     public static final String OPENAI_BASE_URL = "https://api.openai.com/v1";
+    public static final String ANTHROPIC = "anthropic";
+    public static final String ANTHROPIC_BASE_URL = "https://api.anthropic.com/v1";
+    public static final String GEMINI = "gemini";
+    public static final String GEMINI_BASE_URL = "https://generativelanguage.googleapis.com/v1beta";
     public static final String MEMORY_EMBEDDINGS = "parley/all-minilm-l6-v2";
 
     private final GatewayConfig config;
@@ -46,7 +50,7 @@ public class RouteResolver {
     private record Missing(String provider, String reason) { }
 
     public boolean isKnownProvider(String provider) {
-        return OPENAI.equals(provider) || config.providers().containsKey(provider);
+        return builtIn(provider) || config.providers().containsKey(provider);
     }
 
     public Future<List<Target>> resolve(String model, UUID userId) {
@@ -149,7 +153,7 @@ public class RouteResolver {
             return Future.succeededFuture(new Missing(s.provider(), "unknown"));
         }
         GatewayConfig.Provider operator = config.providers().get(s.provider());
-        boolean builtIn = OPENAI.equals(s.provider());
+        boolean builtIn = builtIn(s.provider());
         return keys.find(userId, s.provider()).map(found -> {
             if (found.isPresent()) {
                 UserKey k = found.get();
@@ -159,18 +163,18 @@ public class RouteResolver {
                     return new Missing(s.provider(), "no base URL");
                 }
                 return new Target(s.name(), "openai_compatible".equals(k.provider()) ? k.name() : k.provider(),
-                        Target.Kind.OPENAI, s.model(), base, k.apiKey(), userId, s.provider(), s.timeout(), userUrl);
+                        Target.Kind.ofProviderType(k.provider()), s.model(), base, k.apiKey(), userId, s.provider(), s.timeout(), userUrl);
             }
             if (!builtIn && operator == null) {
                 return new Missing(s.provider(), "unknown");
             }
             String base = s.baseUrl().orElseGet(() -> providerBaseUrl(s.provider(), operator));
             Optional<String> operatorKey = operator == null ? Optional.empty() : operator.apiKey().filter(k -> !k.isBlank());
-            boolean keyless = operator != null && "openai_compatible".equals(operator.type());
+            boolean keyless = operator != null && "openai_compatible".equals(operator.type()) && !builtIn(s.provider());
             if (operatorKey.isEmpty() && !keyless) {
                 return new Missing(s.provider(), "no key");
             }
-            return new Target(s.name(), s.provider(), Target.Kind.OPENAI, s.model(), base, operatorKey.orElse(null),
+            return new Target(s.name(), s.provider(), kindOf(s.provider(), operator), s.model(), base, operatorKey.orElse(null),
                     null, s.provider(), s.timeout(), false);
         });
     }
@@ -179,6 +183,29 @@ public class RouteResolver {
         if (operator != null && operator.baseUrl().isPresent()) {
             return operator.baseUrl().get();
         }
-        return OPENAI.equals(provider) ? OPENAI_BASE_URL : null;
+        return switch (kindOf(provider, operator)) {
+            case ANTHROPIC -> ANTHROPIC_BASE_URL;
+            case GEMINI -> GEMINI_BASE_URL;
+            default -> OPENAI.equals(provider) ? OPENAI_BASE_URL : null;
+        };
+    }
+
+    /** openai, anthropic and gemini need no configuration beyond a key. */
+    static boolean builtIn(String provider) {
+        return OPENAI.equals(provider) || ANTHROPIC.equals(provider) || GEMINI.equals(provider);
+    }
+
+    /**
+     * The wire format of a provider: the built-in names speak their own; an operator's provider speaks what its
+     * {@code type} says (openai_compatible and openai: OpenAI's).
+     */
+    static Target.Kind kindOf(String provider, GatewayConfig.Provider operator) {
+        if (operator != null && !"openai_compatible".equals(operator.type())) {
+            return Target.Kind.ofProviderType(operator.type());
+        }
+        if (builtIn(provider)) {
+            return Target.Kind.ofProviderType(provider);
+        }
+        return Target.Kind.OPENAI;
     }
 }
