@@ -28,6 +28,9 @@ import com.openai.models.embeddings.CreateEmbeddingResponse;
 import com.openai.models.embeddings.EmbeddingCreateParams;
 import dev.parley.testsupport.AuthServiceStub;
 import dev.parley.testsupport.ParleyTestEnvironment;
+import dev.parley.testsupport.anthropic.AnthropicWire;
+import dev.parley.testsupport.gemini.GeminiWire;
+import com.openai.helpers.ChatCompletionAccumulator;
 import dev.parley.testsupport.openai.OpenAiWire;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -43,15 +46,18 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(GatewayStubs.class)
 class OpenAiSdkTest {
     private String base;
+    private UUID user;
     private OpenAIClient client;
 
     @BeforeEach
     void sdkWithAccessKey() {
         AuthServiceStub.resetToDefaults();
-        UUID user = UUID.randomUUID();
+        user = UUID.randomUUID();
         String key = accessKey(user);
         base = "/sdk-" + user + "/v1";
         providerKey(user, "mine", "openai_compatible", GatewayStubs.providers().baseUrl() + base, "sk-user");
+        providerKey(user, "anthropic", "anthropic", GatewayStubs.providers().baseUrl() + "/ant-" + user + "/v1", "sk-ant-user");
+        providerKey(user, "gemini", "gemini", GatewayStubs.providers().baseUrl() + "/gem-" + user + "/v1beta", "AIza-user");
         client = OpenAIOkHttpClient.builder().apiKey(key)
                 .baseUrl(RestAssured.baseURI + ":" + RestAssured.port + "/v1").maxRetries(0).build();
     }
@@ -123,6 +129,55 @@ class OpenAiSdkTest {
         assertEquals(ChatCompletion.Choice.FinishReason.TOOL_CALLS, c.choices().get(0).finishReason());
         JsonNode sent = json(GatewayFixtures.received(base, "/chat/completions").get(0).getBodyAsString());
         assertEquals("get_weather", sent.path("tools").path(0).path("function").path("name").asText());
+    }
+
+    @Test
+    void streamedParallelToolCallThroughAnAnthropicBackedModel() {
+        AnthropicWire.messagesStream(GatewayStubs.providers(), "/ant-" + user + "/v1", "stream-tool-use-parallel.sse");
+        assertStreamedWeatherCalls("anthropic/claude-sonnet-4-5",
+                List.of("{\"location\":\"Paris, France\"}", "{\"location\":\"Tokyo, Japan\"}"));
+    }
+
+    @Test
+    void streamedParallelToolCallThroughAGeminiBackedModel() {
+        GeminiWire.streamGenerateContent(GatewayStubs.providers(), "/gem-" + user + "/v1beta", "gemini-2.5-flash",
+                "stream-function-calls.sse");
+        assertStreamedWeatherCalls("gemini/gemini-2.5-flash",
+                List.of("{\"location\":\"Paris, France\"}", "{\"location\":\"Tokyo, Japan\"}"));
+    }
+
+    /** What an SDK user does with a streamed tool call: accumulate the chunks into one completion and run the calls. */
+    private void assertStreamedWeatherCalls(String model, List<String> expectedArguments) {
+        ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(
+                ChatCompletionCreateParams.builder().model(model).addUserMessage("Weather in Paris and Tokyo?")
+                        .addFunctionTool(weatherTool())
+                        .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
+            stream.stream().forEach(chunk -> {
+                chunk.validate();
+                accumulator.accumulate(chunk);
+            });
+        }
+        ChatCompletion c = accumulator.chatCompletion();
+        List<ChatCompletionMessageFunctionToolCall> calls = c.choices().get(0).message().toolCalls().orElseThrow()
+                .stream().map(t -> t.asFunction()).toList();
+        assertEquals(expectedArguments.size(), calls.size());
+        for (int i = 0; i < calls.size(); i++) {
+            assertEquals("get_weather", calls.get(i).function().name());
+            assertEquals(json(expectedArguments.get(i)), json(calls.get(i).function().arguments()));
+            assertTrue(!calls.get(i).id().isBlank());
+        }
+        assertEquals(ChatCompletion.Choice.FinishReason.TOOL_CALLS, c.choices().get(0).finishReason());
+        assertTrue(c.usage().orElseThrow().promptTokens() > 0);
+    }
+
+    private static FunctionDefinition weatherTool() {
+        return FunctionDefinition.builder().name("get_weather")
+                .parameters(FunctionParameters.builder()
+                        .putAdditionalProperty("type", JsonValue.from("object"))
+                        .putAdditionalProperty("properties", JsonValue.from(Map.of("location", Map.of("type", "string"))))
+                        .build())
+                .build();
     }
 
     @Test
