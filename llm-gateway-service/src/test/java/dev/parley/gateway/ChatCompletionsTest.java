@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.parley.testsupport.AuthServiceStub;
+import dev.parley.testsupport.EmbeddedRedis;
 import dev.parley.testsupport.OpenAiSpec;
 import dev.parley.testsupport.ParleyTestEnvironment;
 import dev.parley.testsupport.openai.OpenAiWire;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(ParleyTestEnvironment.class)
 @QuarkusTestResource(AuthServiceStub.class)
 @QuarkusTestResource(GatewayStubs.class)
+@QuarkusTestResource(EmbeddedRedis.class)
 class ChatCompletionsTest {
     private UUID user;
     private String key;

@@ -1,6 +1,7 @@
 package dev.parley.gateway;
 
 import dev.parley.testsupport.AuthServiceStub;
+import dev.parley.testsupport.EmbeddedRedis;
 import dev.parley.testsupport.ParleyTestEnvironment;
 import dev.parley.testsupport.ServiceContractTests;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -11,6 +12,7 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTestResource(ParleyTestEnvironment.class)
 @QuarkusTestResource(AuthServiceStub.class)
 @QuarkusTestResource(GatewayStubs.class)
+@QuarkusTestResource(EmbeddedRedis.class)
 class GatewayContractTest extends ServiceContractTests {
 
     @Override

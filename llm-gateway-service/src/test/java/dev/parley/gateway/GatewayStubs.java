@@ -61,11 +61,14 @@ public class GatewayStubs implements QuarkusTestResourceLifecycleManager {
         return usage;
     }
 
-    /** usage-service taking every batch (202), as its contract says. */
+    /** usage-service taking every batch (202) and allowing every call within budget, as its contract says. */
     public static void acceptUsage() {
         usage.resetAll();
         usage.stubFor(WireMock.post(WireMock.urlPathEqualTo("/internal/v1/usage-events"))
                 .willReturn(WireMock.aResponse().withStatus(202)));
+        usage.stubFor(WireMock.get(WireMock.urlPathEqualTo("/internal/v1/budget-check"))
+                .willReturn(WireMock.aResponse().withHeader("Content-Type", "application/json")
+                        .withBody("{\"allowed\":true,\"reason\":null}")));
     }
 
     @Override

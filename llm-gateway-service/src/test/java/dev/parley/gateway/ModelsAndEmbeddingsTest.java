@@ -21,6 +21,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.parley.testsupport.AuthServiceStub;
+import dev.parley.testsupport.EmbeddedRedis;
 import dev.parley.testsupport.OpenAiSpec;
 import dev.parley.testsupport.ParleyTestEnvironment;
 import dev.parley.testsupport.openai.OpenAiWire;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(ParleyTestEnvironment.class)
 @QuarkusTestResource(AuthServiceStub.class)
 @QuarkusTestResource(GatewayStubs.class)
+@QuarkusTestResource(EmbeddedRedis.class)
 class ModelsAndEmbeddingsTest {
     private UUID user;
     private String key;

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.parley.testsupport.AuthServiceStub;
+import dev.parley.testsupport.EmbeddedRedis;
 import dev.parley.testsupport.LogCapture;
 import dev.parley.testsupport.OpenAiSpec;
 import dev.parley.testsupport.ParleyTestEnvironment;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(ParleyTestEnvironment.class)
 @QuarkusTestResource(AuthServiceStub.class)
 @QuarkusTestResource(GatewayStubs.class)
+@QuarkusTestResource(EmbeddedRedis.class)
 class ProviderAdaptersTest {
     private static final String ANTHROPIC_KEY = "sk-ant-api03-user-secret-0123456789";
     private static final String GEMINI_KEY = "AIzaSyUserSecretGeminiKey0123456789";

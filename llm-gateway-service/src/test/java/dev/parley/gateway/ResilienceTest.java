@@ -25,6 +25,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.parley.testsupport.AuthServiceStub;
+import dev.parley.testsupport.EmbeddedRedis;
 import dev.parley.testsupport.OpenAiSpec;
 import dev.parley.testsupport.ParleyTestEnvironment;
 import dev.parley.testsupport.openai.OpenAiWire;
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(ParleyTestEnvironment.class)
 @QuarkusTestResource(AuthServiceStub.class)
 @QuarkusTestResource(GatewayStubs.class)
+@QuarkusTestResource(EmbeddedRedis.class)
 class ResilienceTest {
     private static final String HI = "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]";
     private UUID user;

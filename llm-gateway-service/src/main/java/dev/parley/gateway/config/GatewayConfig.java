@@ -46,6 +46,13 @@ public interface GatewayConfig {
     RequestLogging requestLogging();
 
     /** How long a user's provider key resolved from auth-service is reused (at most 5 minutes). */
+    /** Requests and tokens per minute, per user and per access key; none unless configured. */
+    @WithName("rate-limits")
+    RateLimits rateLimits();
+
+    /** usage-service's budget check before each call. */
+    Budget budget();
+
     @WithName("provider-key-cache-ttl")
     @WithDefault("PT5M")
     Duration providerKeyCacheTtl();
@@ -226,5 +233,62 @@ public interface GatewayConfig {
 
         @WithDefault("P7D")
         Duration retention();
+    }
+
+    interface RateLimits {
+        /** The limit of every user without one of their own. */
+        @WithName("default")
+        Limit defaultLimit();
+
+        /** Per-user limits by user id (the admin API's overrides win over these). */
+        Map<String, Limit> users();
+
+        /** Per-access-key limits by key id, applied on top of the user's. */
+        @WithName("access-keys")
+        Map<String, Limit> accessKeys();
+
+        /** redis://host:port (rediss:// for TLS): counters shared by every replica. Unset: in-process counters. */
+        @WithName("redis-url")
+        Optional<String> redisUrl();
+
+        /** Longest wait for Redis on a call; past it the replica counts on its own (see the README). */
+        @WithName("redis-timeout")
+        @WithDefault("PT0.25S")
+        Duration redisTimeout();
+
+        @WithName("redis-pool-size")
+        @WithDefault("16")
+        int redisPoolSize();
+
+        /** How soon an admin's change made on another replica applies here. */
+        @WithName("settings-refresh")
+        @WithDefault("PT5S")
+        Duration settingsRefresh();
+    }
+
+    interface Limit {
+        @WithName("requests-per-minute")
+        java.util.OptionalLong requestsPerMinute();
+
+        @WithName("tokens-per-minute")
+        java.util.OptionalLong tokensPerMinute();
+    }
+
+    interface Budget {
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How long one answer of usage-service is reused for a user (and access key). */
+        @WithName("cache-ttl")
+        @WithDefault("PT5S")
+        Duration cacheTtl();
+
+        /** allow (default) or deny calls while usage-service cannot answer; each miss is counted. */
+        @WithName("on-unavailable")
+        @WithDefault("allow")
+        String onUnavailable();
+
+        @WithDefault("PT1S")
+        Duration timeout();
     }
 }

@@ -11,12 +11,15 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.gateway.service.BudgetGuard;
 import dev.parley.gateway.service.CallContext;
 import dev.parley.gateway.service.GatewayMetrics;
 import dev.parley.gateway.service.IdempotencyStore;
 import dev.parley.gateway.service.ModelList;
 import dev.parley.gateway.service.ProxyService;
 import dev.parley.gateway.service.RouteResolver;
+import dev.parley.gateway.service.TokenCounter;
+import dev.parley.gateway.service.ratelimit.RateLimiter;
 import dev.parley.platform.auth.Caller;
 import dev.parley.platform.config.HttpConfig;
 import dev.parley.platform.http.Uuids;
@@ -50,9 +53,14 @@ public class OpenAiRoutes {
     private final OpenAiErrors errors;
     private final ObjectMapper mapper;
     private final long bodyLimit;
+    private final BudgetGuard budget;
+    private final RateLimiter limiter;
 
     public OpenAiRoutes(ProxyService proxy, RouteResolver routes, ModelList models, IdempotencyStore idempotency,
-                        GatewayMetrics metrics, OpenAiErrors errors, ObjectMapper mapper, HttpConfig http) {
+                        GatewayMetrics metrics, OpenAiErrors errors, ObjectMapper mapper, HttpConfig http,
+                        BudgetGuard budget, RateLimiter limiter) {
+        this.budget = budget;
+        this.limiter = limiter;
         this.proxy = proxy;
         this.routes = routes;
         this.models = models;
@@ -120,11 +128,13 @@ public class OpenAiRoutes {
         String idemKey = idempotencyKey(rc);
         boolean stream = request.path("stream").asBoolean(false);
         String model = request.get("model").asText();
+        UUID callId = Uuids.v7();
         authorize(caller, model)
-                .compose(c -> routes.resolve(model, caller.userId()).compose(targets -> {
+                .compose(c -> routes.resolve(model, caller.userId()))
+                .compose(targets -> admit(rc, caller, callId, request, false).compose(permit -> {
                     Buffer raw = rc.body().buffer();
                     if (idemKey == null || stream) {
-                        proxy.chat(rc, new CallContext(Uuids.v7(), caller, sessionId, messageId, start, raw, null),
+                        proxy.chat(rc, new CallContext(callId, caller, sessionId, messageId, start, raw, null, permit),
                                 request, targets);
                         return Future.succeededFuture();
                     }
@@ -132,6 +142,7 @@ public class OpenAiRoutes {
                             : UUID.nameUUIDFromBytes(("service:" + caller.serviceName()).getBytes(StandardCharsets.UTF_8));
                     return idempotency.claim(owner, idemKey, sha256(rc.body().buffer())).map(outcome -> {
                         if (outcome.replay()) {
+                            limiter.settle(permit, 0); // a replay costs no tokens
                             metrics.idempotentReplay();
                             rc.response().setStatusCode(outcome.status())
                                     .putHeader("Content-Type", "application/json")
@@ -139,8 +150,8 @@ public class OpenAiRoutes {
                                     .putHeader("x-parley-deployment", outcome.deployment() == null ? "" : outcome.deployment())
                                     .end(outcome.body());
                         } else {
-                            proxy.chat(rc, new CallContext(Uuids.v7(), caller, sessionId, messageId, start, raw,
-                                    outcome.claim()), request, targets);
+                            proxy.chat(rc, new CallContext(callId, caller, sessionId, messageId, start, raw,
+                                    outcome.claim(), permit), request, targets);
                         }
                         return null;
                     });
@@ -154,13 +165,48 @@ public class OpenAiRoutes {
         UUID sessionId = uuidHeader(rc, "X-Parley-Session-Id");
         UUID messageId = uuidHeader(rc, "X-Parley-Message-Id");
         String model = request.get("model").asText();
+        UUID callId = Uuids.v7();
         authorize(caller, model)
-                .compose(c -> routes.resolve(model, caller.userId()).map(targets -> {
-                    proxy.embeddings(rc, new CallContext(Uuids.v7(), caller, sessionId, messageId, start,
-                            rc.body().buffer(), null), request, targets);
+                .compose(c -> routes.resolve(model, caller.userId()))
+                .compose(targets -> admit(rc, caller, callId, request, true).map(permit -> {
+                    proxy.embeddings(rc, new CallContext(callId, caller, sessionId, messageId, start,
+                            rc.body().buffer(), null, permit), request, targets);
                     return null;
                 }))
                 .onFailure(e -> errors.write(rc, e));
+    }
+
+    /**
+     * Budget, then rate limits: a call over budget does not use up the caller's rate. The rate-limit headers go on
+     * every answer of a limited caller (OpenAI's names), the 429 included.
+     */
+    private Future<RateLimiter.Permit> admit(RoutingContext rc, Caller caller, UUID callId, ObjectNode request, boolean embeddings) {
+        return budget.check(caller)
+                .compose(v -> limiter.acquire(caller, callId, () -> estimatedTokens(request, embeddings)))
+                .onSuccess(permit -> RateLimiter.headers(rc.response().headers(), permit))
+                .onFailure(e -> {
+                    if (e instanceof RateLimiter.RateLimited limited) {
+                        RateLimiter.headers(rc.response().headers(), limited.permit());
+                    }
+                });
+    }
+
+    /** What a call may use, reserved against a tokens-per-minute limit: its prompt plus the output it asks for. */
+    static long estimatedTokens(ObjectNode request, boolean embeddings) {
+        if (embeddings) {
+            JsonNode input = request.path("input");
+            long n = 0;
+            if (input.isArray()) {
+                for (JsonNode item : input) {
+                    n += item.isTextual() ? TokenCounter.count(item.asText()) : item.isArray() ? item.size() : 1;
+                }
+                return n;
+            }
+            return TokenCounter.count(input.asText(""));
+        }
+        long prompt = TokenCounter.countMessages(request.path("messages"));
+        JsonNode max = request.hasNonNull("max_completion_tokens") ? request.get("max_completion_tokens") : request.get("max_tokens");
+        return prompt + (max != null && max.canConvertToLong() ? Math.max(0, max.asLong()) : 0);
     }
 
     // ---- models ----------------------------------------------------------------------------------------------

@@ -749,6 +749,7 @@ final class ProxyCall {
                 cached, reasoning, cacheWriteTokens, embeddings ? 0 : ChatJson.countImages(request.path("messages")),
                 (now - call.startNanos()) / 1_000_000, ttft, status, stream));
         p.metrics.tokens(provider, t.meteredModel(), prompt, completion);
+        p.limiter.settle(call.permit(), prompt + completion);
         p.metrics.request(endpoint, provider, t.meteredModel(), httpStatus, now - call.startNanos());
         if (p.requestLog.enabled()) {
             p.requestLog.record(call.callId(), call.userId(), t.deployment(), httpStatus, call.rawBody().toString(), responseText == null ? null : responseText.toString());

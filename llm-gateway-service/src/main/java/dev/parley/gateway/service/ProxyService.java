@@ -30,13 +30,16 @@ public class ProxyService {
     final EchoModel echo;
     final GatewayConfig config;
     final ServiceTokenProvider tokens;
+    final dev.parley.gateway.service.ratelimit.RateLimiter limiter;
     final ProxyCall.GatewayRetry retry;
     final long heartbeatNanos;
     final long deadlineNanos;
 
     public ProxyService(Vertx vertx, UpstreamHttp upstream, EgressPolicy egress, CircuitBreakers breakers, ProviderKeys keys,
                      GatewayMetrics metrics, UsageOutbox outbox, IdempotencyStore idempotency, RequestLog requestLog,
-                     OpenAiErrors errors, ObjectMapper mapper, GatewayConfig config, ServiceTokenProvider tokens) {
+                     OpenAiErrors errors, ObjectMapper mapper, GatewayConfig config, ServiceTokenProvider tokens,
+                     dev.parley.gateway.service.ratelimit.RateLimiter limiter) {
+        this.limiter = limiter;
         this.vertx = vertx;
         this.upstream = upstream;
         this.egress = egress;

@@ -15,6 +15,7 @@ import javax.sql.DataSource;
 
 import dev.parley.gateway.GatewayStubs;
 import dev.parley.testsupport.AuthServiceStub;
+import dev.parley.testsupport.EmbeddedRedis;
 import dev.parley.testsupport.ParleyTestEnvironment;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(ParleyTestEnvironment.class)
 @QuarkusTestResource(AuthServiceStub.class)
 @QuarkusTestResource(GatewayStubs.class)
+@QuarkusTestResource(EmbeddedRedis.class)
 class RequestLoggingTest {
     public static class LoggingOn implements QuarkusTestProfile {
         @Override

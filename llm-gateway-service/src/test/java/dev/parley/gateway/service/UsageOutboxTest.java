@@ -28,6 +28,7 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.gateway.GatewayStubs;
 import dev.parley.testsupport.AuthServiceStub;
+import dev.parley.testsupport.EmbeddedRedis;
 import dev.parley.testsupport.ParleyTestEnvironment;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(ParleyTestEnvironment.class)
 @QuarkusTestResource(AuthServiceStub.class)
 @QuarkusTestResource(GatewayStubs.class)
+@QuarkusTestResource(EmbeddedRedis.class)
 class UsageOutboxTest {
     @Inject
     DataSource dataSource;

@@ -70,6 +70,11 @@ public final class ExpiringCache<K, V> {
         refreshing.remove(key);
     }
 
+    public void clear() {
+        map.clear();
+        refreshing.clear();
+    }
+
     public void invalidate(K key) {
         map.remove(key);
         refreshing.remove(key);
