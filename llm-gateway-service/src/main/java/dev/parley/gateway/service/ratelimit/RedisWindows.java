@@ -113,18 +113,25 @@ public final class RedisWindows implements Windows {
     private final Vertx vertx;
     private final Redis redis;
     private final long timeoutMs;
+    private final long windowMs;
 
     public RedisWindows(Vertx vertx, Redis redis, long timeoutMs) {
+        this(vertx, redis, timeoutMs, WINDOW_MS);
+    }
+
+    /** {@code windowMs}: the window's length (one minute in the gateway; shorter in tests). */
+    public RedisWindows(Vertx vertx, Redis redis, long timeoutMs, long windowMs) {
         this.vertx = vertx;
         this.redis = redis;
         this.timeoutMs = timeoutMs;
+        this.windowMs = windowMs;
     }
 
     @Override
     public Future<Outcome> acquire(List<Subject> subjects, String callId, long tokens) {
         List<Object> keys = new ArrayList<>();
         List<Object> args = new ArrayList<>();
-        args.add(Long.toString(WINDOW_MS));
+        args.add(Long.toString(windowMs));
         args.add(callId);
         args.add(Long.toString(tokens));
         for (Subject s : subjects) {
