@@ -179,6 +179,9 @@ public final class MockUpstream {
                 // Stands in for usage-service (not built yet): takes every batch, as its contract says, so the
                 // gateway's outbox drains during the benchmark as it would in production.
                 req.body().onComplete(ignored -> req.response().setStatusCode(202).end());
+            } else if (method == HttpMethod.GET && "/internal/v1/budget-check".equals(path)) {
+                // usage-service's budget check (contract in ARCHITECTURE.md): every call within budget.
+                req.response().putHeader(CONTENT_TYPE, JSON).end("{\"allowed\":true,\"reason\":null}");
             } else if (method == HttpMethod.GET && "/v1/models".equals(path)) {
                 req.response().putHeader(CONTENT_TYPE, JSON).end(models);
             } else {

@@ -53,11 +53,13 @@ export PARLEY_HOME=$WORK/home
 MOCK_PID=
 PARLEY_PID=
 SAMPLER_PID=
+REDIS_PID=
 
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   if [[ -n "$SAMPLER_PID" ]]; then kill "$SAMPLER_PID" 2>/dev/null || true; fi
+  if [[ -n "$REDIS_PID" ]]; then kill "$REDIS_PID" 2>/dev/null || true; fi
   if [[ -n "$PARLEY_PID" ]] && kill -0 "$PARLEY_PID" 2>/dev/null; then
     say "stopping the platform (SIGTERM to the launcher, pid $PARLEY_PID)"
     kill -TERM "$PARLEY_PID" 2>/dev/null || true
@@ -116,6 +118,30 @@ OPTS+=" -Dparley.gateway.egress.allow-loopback=true"
 # usage-service is a skeleton until its issue lands: the mock takes the usage events (202) so the outbox drains
 # while the benchmark runs, as in production (set BENCH_USAGE_SINK=0 to let it answer 404 and the backlog grow).
 [[ "${BENCH_USAGE_SINK:-1}" == 1 ]] && OPTS+=" -Dparley.usage.url=$MOCK"
+# BENCH_RATE_LIMIT=local|redis: a default limit for every user, far above what the benchmark reaches, so each call
+# goes through the rate-limit check (prompt token estimate, sliding windows) without ever being refused; "redis"
+# counts in a redis-server started here (redis-server on the PATH, else the binary inside the embedded-redis jar).
+case "${BENCH_RATE_LIMIT:-0}" in
+  0) ;;
+  local|redis)
+    OPTS+=" -Dparley.gateway.rate-limits.default.requests-per-minute=1000000000"
+    OPTS+=" -Dparley.gateway.rate-limits.default.tokens-per-minute=1000000000000"
+    if [[ "$BENCH_RATE_LIMIT" == redis ]]; then
+      REDIS_PORT=${BENCH_REDIS_PORT:-16379}
+      REDIS_BIN=$(command -v redis-server || true)
+      if [[ -z "$REDIS_BIN" ]]; then
+        jar=$(ls "$HOME"/.m2/repository/com/github/codemonstur/embedded-redis/*/embedded-redis-*.jar 2>/dev/null | tail -n 1)
+        [[ -n "$jar" ]] || die "BENCH_RATE_LIMIT=redis needs redis-server or the embedded-redis jar (run the tests once)"
+        (cd "$WORK" && unzip -o -q "$jar" redis-server-6.2.6-v5-linux-amd64 && chmod +x redis-server-6.2.6-v5-linux-amd64)
+        REDIS_BIN=$WORK/redis-server-6.2.6-v5-linux-amd64
+      fi
+      "$REDIS_BIN" --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize no \
+        </dev/null >"$WORK/redis.log" 2>&1 &
+      REDIS_PID=$!
+      OPTS+=" -Dparley.gateway.rate-limits.redis-url=redis://127.0.0.1:$REDIS_PORT"
+    fi ;;
+  *) die "BENCH_RATE_LIMIT must be 0, local or redis" ;;
+esac
 [[ -n "$EXTRA_OPTS" ]] && OPTS+=" $EXTRA_OPTS"
 say "starting the platform: ./parley up (PARLEY_HOME=$PARLEY_HOME)"
 echo "PARLEY_JAVA_OPTS=$OPTS" >&2
@@ -322,6 +348,7 @@ report=$WORK/report.md
   echo "- code: $git_rev; $java_version; services: \`$JVM_OPTS\`"
   echo "- wrk -t$THREADS: ${DURATION} s measured after ${WARMUP} s warm-up; LoadGen: $RATE req/s, ${RATE_DURATION} s after ${RATE_WARMUP} s warm-up"
   echo "- gateway: \`POST /v1/chat/completions\`, model \`$MODEL\`, \`Authorization: Bearer pk-…\` (access key), usage outbox on"
+  echo "- rate limits: ${BENCH_RATE_LIMIT:-0} (0: none configured; local: in-process windows; redis: windows in redis-server); budget check on (mock usage-service allows)"
   echo
   echo "### Throughput (wrk, closed loop; latency to the end of the response)"
   echo

@@ -31,7 +31,6 @@ public class BudgetGuard {
 
     private final BudgetClient client;
     private final Vertx vertx;
-    private final GatewayMetrics metrics;
     private final boolean enabled;
     private final boolean allowWhenUnavailable;
     private final Duration ttl;
@@ -39,15 +38,19 @@ public class BudgetGuard {
     private final ExpiringCache<String, Decision> cache = new ExpiringCache<>(100_000, Clock.systemUTC());
     private final AtomicLong downUntil = new AtomicLong();
     private final AtomicLong lastWarning = new AtomicLong();
+    private final io.micrometer.core.instrument.Counter unavailableCount;
+    private final io.micrometer.core.instrument.Counter refusedCount;
 
     public BudgetGuard(BudgetClient client, Vertx vertx, GatewayMetrics metrics, GatewayConfig config) {
         this.client = client;
         this.vertx = vertx;
-        this.metrics = metrics;
         this.enabled = config.budget().enabled();
         this.allowWhenUnavailable = !"deny".equalsIgnoreCase(config.budget().onUnavailable());
         this.ttl = config.budget().cacheTtl();
         this.refreshAhead = ttl.dividedBy(3);
+        this.unavailableCount = metrics.counter("parley_gateway_budget_check_unavailable",
+                "Calls whose budget could not be checked (usage-service unavailable)");
+        this.refusedCount = metrics.counter("parley_gateway_budget_refusals", "Calls refused over a hard budget");
     }
 
     /** Succeeds when the call may go on; fails with the OpenAI-shaped refusal otherwise. */
@@ -91,7 +94,7 @@ public class BudgetGuard {
 
     /** null: unknown (usage-service unavailable). */
     private Decision unavailable(Throwable err) {
-        metrics.counter("parley_gateway_budget_check_unavailable", "Calls whose budget could not be checked (usage-service unavailable)").increment();
+        unavailableCount.increment();
         if (err != null) {
             downUntil.set(System.currentTimeMillis() + ttl.toMillis());
             long now = System.currentTimeMillis();
@@ -113,7 +116,7 @@ public class BudgetGuard {
         if (d.allowed()) {
             return Future.succeededFuture();
         }
-        metrics.counter("parley_gateway_budget_refusals", "Calls refused over a hard budget").increment();
+        refusedCount.increment();
         String reason = d.reason() == null || d.reason().isBlank() ? "a hard budget" : d.reason();
         return Future.failedFuture(new OpenAiException(429, "insufficient_quota", "budget_exceeded", null,
                 "Budget exceeded: " + reason + ". Calls are refused until the budget period resets or an admin raises it."));
