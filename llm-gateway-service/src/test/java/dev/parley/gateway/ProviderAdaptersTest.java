@@ -256,6 +256,19 @@ class ProviderAdaptersTest {
     }
 
     @Test
+    void theModelListShowsAnthropicAndGeminiModelsToAUserWithThoseKeys() {
+        JsonNode models = json(given().auth().oauth2(key).get("/v1/models").asString());
+        List<String> ids = new java.util.ArrayList<>();
+        models.path("data").forEach(m -> ids.add(m.path("id").asText()));
+        assertTrue(ids.contains("anthropic/claude-sonnet-4-5"), ids.toString());
+        assertTrue(ids.contains("gemini/gemini-2.5-flash"), ids.toString());
+        assertTrue(ids.contains("gemini/gemini-embedding-001"), ids.toString());
+        JsonNode claude = given().auth().oauth2(key).get("/v1/models/anthropic/claude-sonnet-4-5").as(JsonNode.class);
+        assertEquals(200000, claude.path("context_window").asLong());
+        assertTrue(claude.path("capabilities").path("tools").asBoolean());
+    }
+
+    @Test
     void aRequestAProviderCannotExpressIsA400BeforeAnyCall() {
         Response r = chat("{\"model\":\"anthropic/claude-sonnet-4-5\",\"n\":3,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
         r.then().statusCode(400);

@@ -92,7 +92,8 @@ class RateLimitAndBudgetTest {
     void twoInstancesSharingRedisNeverAdmitMoreThanTheLimitInAMinute() throws Exception {
         limitUser(10, "null");
         Vertx vertx = Vertx.vertx();
-        Redis redis = Redis.createClient(vertx, EmbeddedRedis.url());
+        Redis redis = Redis.createClient(vertx, new io.vertx.redis.client.RedisOptions()
+                .setConnectionString(EmbeddedRedis.url()).setMaxPoolSize(32).setMaxPoolWaiting(1000));
         Windows other = new RedisWindows(vertx, redis, 2000);
         List<Windows.Subject> subjects = List.of(new Windows.Subject("parley:rl:{" + user + "}:u", 10, -1));
         ExecutorService pool = Executors.newFixedThreadPool(16);

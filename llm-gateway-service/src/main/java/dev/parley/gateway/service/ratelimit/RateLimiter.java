@@ -34,7 +34,7 @@ public class RateLimiter {
     private static final String PREFIX = "parley:rl:";
 
     /** What one admitted call holds: its subjects and where they were counted (null when no limit applies). */
-    public record Permit(List<Windows.Subject> subjects, String callId, boolean shared, Windows.Outcome outcome) { }
+    public record Permit(List<Windows.Subject> subjects, String callId, boolean shared, long reserved, Windows.Outcome outcome) { }
 
     private final RateLimitSettings settings;
     private final GatewayMetrics metrics;
@@ -49,7 +49,7 @@ public class RateLimiter {
         GatewayConfig.RateLimits rl = config.rateLimits();
         if (rl.redisUrl().filter(u -> !u.isBlank()).isPresent()) {
             this.redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(rl.redisUrl().get())
-                    .setMaxPoolSize(rl.redisPoolSize()).setMaxPoolWaiting(10_000).setMaxWaitingHandlers(10_000));
+                    .setMaxPoolSize(Math.max(rl.redisPoolSize(), 2 * Runtime.getRuntime().availableProcessors() + 8)).setMaxPoolWaiting(10_000).setMaxWaitingHandlers(10_000));
             this.shared = new RedisWindows(vertx, redis, rl.redisTimeout().toMillis());
         } else {
             this.redis = null;
@@ -88,13 +88,13 @@ public class RateLimiter {
         String id = callId.toString();
         Future<Permit> decided;
         if (shared != null) {
-            decided = shared.acquire(subjects, id, reserve).map(o -> new Permit(subjects, id, true, o))
+            decided = shared.acquire(subjects, id, reserve).map(o -> new Permit(subjects, id, true, reserve, o))
                     .recover(err -> {
                         redisFailed(err);
-                        return local.acquire(subjects, id, reserve).map(o -> new Permit(subjects, id, false, o));
+                        return local.acquire(subjects, id, reserve).map(o -> new Permit(subjects, id, false, reserve, o));
                     });
         } else {
-            decided = local.acquire(subjects, id, reserve).map(o -> new Permit(subjects, id, false, o));
+            decided = local.acquire(subjects, id, reserve).map(o -> new Permit(subjects, id, false, reserve, o));
         }
         return decided.compose(p -> {
             if (p.outcome().allowed()) {
@@ -108,7 +108,8 @@ public class RateLimiter {
 
     /** The real token count of a finished call replaces its reservation. */
     public void settle(Permit permit, long tokens) {
-        if (permit == null || permit.subjects().stream().noneMatch(s -> s.tokensPerMinute() >= 0)) {
+        if (permit == null || permit.reserved() == Math.max(0, tokens)
+                || permit.subjects().stream().noneMatch(s -> s.tokensPerMinute() >= 0)) {
             return;
         }
         Windows store = permit.shared() ? shared : local;
@@ -225,6 +226,7 @@ public class RateLimiter {
     @PreDestroy
     void close() {
         if (redis != null) {
+            shared.close();
             redis.close();
         }
     }

@@ -6,6 +6,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 
 import io.vertx.core.Future;
@@ -13,6 +15,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
@@ -107,11 +110,17 @@ public final class RedisWindows implements Windows {
             return 1
             """;
 
+    private static final long RECONNECT_MS = 1000;
     private static final String ACQUIRE_SHA = sha1(ACQUIRE);
     private static final String SETTLE_SHA = sha1(SETTLE);
 
     private final Vertx vertx;
     private final Redis redis;
+    /** One pipelined connection per calling thread (the event loops): no pool checkout and no thread hop per call. */
+    private final Map<Thread, Conn> connections = new ConcurrentHashMap<>();
+
+    private record Conn(Future<RedisConnection> future, long openedAt) { }
+
     private final long timeoutMs;
     private final long windowMs;
 
@@ -186,7 +195,39 @@ public final class RedisWindows implements Windows {
         for (Object a : args) {
             r.arg(a.toString());
         }
-        return redis.send(r);
+        return connection().compose(c -> c.send(r));
+    }
+
+    /**
+     * This thread's connection, opened on first use and dropped when it fails or closes. After a failed connect the
+     * next attempt waits a second (calls fail at once meanwhile, and the limiter counts on its own).
+     */
+    private Future<RedisConnection> connection() {
+        Thread thread = Thread.currentThread();
+        Conn current = connections.get(thread);
+        if (current != null && (!current.future().failed() || System.currentTimeMillis() - current.openedAt() < RECONNECT_MS)) {
+            return current.future();
+        }
+        Promise<RedisConnection> promise = Promise.promise();
+        Conn fresh = new Conn(promise.future(), System.currentTimeMillis());
+        connections.put(thread, fresh);
+        redis.connect().onComplete(ar -> {
+            if (ar.failed()) {
+                promise.fail(ar.cause());
+                return;
+            }
+            RedisConnection c = ar.result();
+            c.exceptionHandler(err -> connections.remove(thread, fresh));
+            c.endHandler(v -> connections.remove(thread, fresh));
+            promise.complete(c);
+        });
+        return promise.future();
+    }
+
+    /** Closes every connection (shutdown). */
+    public void close() {
+        connections.values().forEach(c -> c.future().onSuccess(RedisConnection::close));
+        connections.clear();
     }
 
     private static String sha1(String s) {
