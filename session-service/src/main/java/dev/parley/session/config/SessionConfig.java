@@ -1,0 +1,56 @@
+package dev.parley.session.config;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+/** session-service settings ({@code parley.session.*}); the neighbours' URLs are the shared {@code parley.*.url} keys. */
+@ConfigMapping(prefix = "parley.session")
+public interface SessionConfig {
+    /** The model of a session that names none. */
+    @WithName("default-model")
+    @WithDefault("parley/echo")
+    String defaultModel();
+
+    /** Output tokens kept free in the context window when the turn's parameters set no max_tokens. */
+    @WithName("reserved-output-tokens")
+    @WithDefault("1024")
+    int reservedOutputTokens();
+
+    /** The window of a model the gateway does not describe. */
+    @WithName("default-context-window")
+    @WithDefault("8192")
+    int defaultContextWindow();
+
+    /** Tokens of memories asked from memory-service per turn. */
+    @WithName("memory-token-budget")
+    @WithDefault("1000")
+    int memoryTokenBudget();
+
+    /** Longest wait for memory-service's context: past it the turn goes on without memories. */
+    @WithName("memory-timeout")
+    @WithDefault("PT1.5S")
+    Duration memoryTimeout();
+
+    /** Longest wait for the gateway's answer (a whole non-streamed reply, or silence within a stream). */
+    @WithName("gateway-timeout")
+    @WithDefault("PT300S")
+    Duration gatewayTimeout();
+
+    /** SSE comment after this much silence on a streamed turn. */
+    @WithName("heartbeat-interval")
+    @WithDefault("PT15S")
+    Duration heartbeatInterval();
+
+    /** Attempts to hand an exchange to memory-service's extraction (AUTO mode). */
+    @WithName("extract-attempts")
+    @WithDefault("3")
+    int extractAttempts();
+
+    /** How often owed memory deletions are sent, and the first retry delay (doubling up to 10 minutes). */
+    @WithName("memory-deletion-interval")
+    @WithDefault("PT5S")
+    Duration memoryDeletionInterval();
+}

@@ -1,0 +1,70 @@
+package dev.parley.session.rest;
+
+import static dev.parley.session.rest.SessionResource.owner;
+import static dev.parley.session.rest.SessionResource.uuid;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.platform.auth.CurrentCaller;
+import dev.parley.session.rest.Views.MessageView;
+import dev.parley.session.rest.Views.Page;
+import dev.parley.session.service.SessionService;
+import dev.parley.session.service.TurnService;
+import io.quarkus.security.Authenticated;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** One message, its history to the root, and regenerating an answer. */
+@Path("/api/v1/messages")
+@Produces(MediaType.APPLICATION_JSON)
+@Authenticated
+@Tag(name = "Messages")
+public class MessageResource {
+    private final SessionService sessions;
+    private final TurnService turns;
+    private final CurrentCaller caller;
+    private final com.fasterxml.jackson.databind.ObjectMapper mapper;
+
+    public MessageResource(SessionService sessions, TurnService turns, CurrentCaller caller,
+                           com.fasterxml.jackson.databind.ObjectMapper mapper) {
+        this.mapper = mapper;
+        this.sessions = sessions;
+        this.turns = turns;
+        this.caller = caller;
+    }
+
+    @GET
+    @Path("/{id}")
+    @Operation(summary = "One message")
+    public MessageView get(@PathParam("id") String id) {
+        return MessageView.of(sessions.message(owner(caller.get()), uuid(id, "message_id")));
+    }
+
+    @GET
+    @Path("/{id}/history")
+    @Operation(summary = "The chain from the first message to this one, oldest first")
+    public Page<MessageView> history(@PathParam("id") String id) {
+        return new Page<>(sessions.history(owner(caller.get()), uuid(id, "message_id")).stream().map(MessageView::of).toList(), null);
+    }
+
+    @POST
+    @Path("/{id}/regenerate")
+    @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "Answer the same user message again: a new sibling of this assistant message ({\"model\"?,\"llm_params\"?})")
+    public Response regenerate(@PathParam("id") String id, String body) {
+        JsonNode json;
+        try {
+            json = body == null || body.isBlank() ? null : mapper.readTree(body);
+        } catch (java.io.IOException e) {
+            throw new dev.parley.platform.error.ApiException(400, "MALFORMED_JSON", "The body is not valid JSON.");
+        }
+        return Response.status(201).entity(MessageView.of(turns.regenerate(owner(caller.get()), uuid(id, "message_id"), json, null))).build();
+    }
+}

@@ -1,0 +1,243 @@
+package dev.parley.session.rest;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BiFunction;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.platform.auth.Caller;
+import dev.parley.platform.config.HttpConfig;
+import dev.parley.platform.error.ApiException;
+import dev.parley.platform.http.ErrorWriter;
+import dev.parley.session.config.SessionConfig;
+import dev.parley.session.entity.Message;
+import dev.parley.session.service.TurnService;
+import dev.parley.session.service.TurnSink;
+import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+/**
+ * Streamed turns: {@code POST /api/v1/sessions/{id}/messages} and {@code POST /api/v1/messages/{id}/regenerate} with
+ * {@code Accept: text/event-stream} answer SSE events {@code message.created} (the user message), {@code delta}
+ * ({@code {"text"}}), then {@code message.completed} (the assistant message) or {@code error}, with a {@code :
+ * keep-alive} comment after {@code heartbeat-interval} of silence. A client that leaves stops the generation; the
+ * reply is stored as {@code partial} with what was generated. Other requests to these paths pass on to the JSON API.
+ */
+@ApplicationScoped
+public class TurnStreamRoutes {
+    private static final String SSE = "parley.sse";
+
+    private final TurnService turns;
+    private final ObjectMapper mapper;
+    private final ErrorWriter errors;
+    private final Vertx vertx;
+    private final long heartbeatMs;
+    private final long bodyLimit;
+
+    public TurnStreamRoutes(TurnService turns, ObjectMapper mapper, ErrorWriter errors, Vertx vertx, SessionConfig config,
+                            HttpConfig http) {
+        this.turns = turns;
+        this.mapper = mapper;
+        this.errors = errors;
+        this.vertx = vertx;
+        this.heartbeatMs = config.heartbeatInterval().toMillis();
+        this.bodyLimit = http.maxBodySize().asLongValue();
+    }
+
+    void register(@Observes Router router) {
+        stream(router, "/api/v1/sessions/:id/messages", (rc, ctx) -> {
+            UUID owner = SessionResource.owner(ctx.caller);
+            UUID id = SessionResource.uuid(rc.pathParam("id"), "session_id");
+            turns.send(owner, id, ctx.body, rc.request().getHeader("Idempotency-Key"), ctx.sink);
+            return null;
+        });
+        stream(router, "/api/v1/messages/:id/regenerate", (rc, ctx) -> {
+            UUID owner = SessionResource.owner(ctx.caller);
+            turns.regenerate(owner, SessionResource.uuid(rc.pathParam("id"), "message_id"), ctx.body, ctx.sink);
+            return null;
+        });
+    }
+
+    private record Ctx(Caller caller, JsonNode body, Sink sink) { }
+
+    /** Three routes per path so that a request that does not ask for SSE passes on to Quarkus REST untouched. */
+    private void stream(Router router, String path, BiFunction<RoutingContext, Ctx, Void> turn) {
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(bodyLimit);
+        router.post(path).handler(rc -> {
+            String accept = rc.request().getHeader("Accept");
+            if (accept != null && accept.contains("text/event-stream")) {
+                rc.put(SSE, Boolean.TRUE);
+            }
+            rc.next();
+        });
+        router.post(path).handler(rc -> {
+            if (rc.get(SSE) == null) {
+                rc.next();
+            } else {
+                body.handle(rc);
+            }
+        });
+        router.post(path).handler(rc -> {
+            if (rc.get(SSE) == null) {
+                rc.next();
+                return;
+            }
+            QuarkusHttpUser.getSecurityIdentity(rc, null).subscribe().with(identity -> {
+                Caller caller = Caller.of(identity).orElse(null);
+                if (caller == null) {
+                    errors.write(rc, 401, "UNAUTHENTICATED", "Authentication is required: send a valid bearer token", Map.of());
+                    return;
+                }
+                JsonNode json;
+                try {
+                    json = rc.body().length() == 0 ? null : mapper.readTree(rc.body().buffer().getBytes());
+                } catch (IOException e) {
+                    errors.write(rc, 400, "MALFORMED_JSON", "The body is not valid JSON.", Map.of());
+                    return;
+                }
+                Sink sink = new Sink(rc);
+                vertx.executeBlocking(() -> turn.apply(rc, new Ctx(caller, json, sink)), false).onComplete(ar -> {
+                    if (ar.failed()) {
+                        sink.fail(ar.cause());
+                    }
+                    sink.finish();
+                });
+            }, failure -> errors.write(rc, 401, "UNAUTHENTICATED", "Authentication is required: send a valid bearer token", Map.of()));
+        });
+    }
+
+    /** Writes the events; thread-safe (Vert.x response writes from the worker thread are dispatched to its loop). */
+    private final class Sink implements TurnSink {
+        private final RoutingContext rc;
+        private final HttpServerResponse response;
+        private volatile boolean gone;
+        private volatile boolean started;
+        private volatile boolean ended;
+        private volatile long lastWrite = System.currentTimeMillis();
+        private volatile Closeable upstream;
+        private final long timer;
+
+        Sink(RoutingContext rc) {
+            this.rc = rc;
+            this.response = rc.response();
+            response.closeHandler(v -> leave());
+            rc.request().connection().closeHandler(v -> leave());
+            timer = vertx.setPeriodic(Math.max(100, heartbeatMs / 3), id -> {
+                if (started && !ended && System.currentTimeMillis() - lastWrite >= heartbeatMs) {
+                    write(": keep-alive\n\n");
+                }
+            });
+        }
+
+        private void leave() {
+            if (ended) {
+                return;
+            }
+            gone = true;
+            Closeable u = upstream;
+            if (u != null) {
+                try {
+                    u.close();
+                } catch (IOException ignored) {
+                    // the stream is going away anyway
+                }
+            }
+        }
+
+        private synchronized void start() {
+            if (!started) {
+                started = true;
+                response.setStatusCode(200).setChunked(true)
+                        .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+                        .putHeader("Cache-Control", "no-cache")
+                        .putHeader("X-Accel-Buffering", "no");
+            }
+        }
+
+        private synchronized void write(String text) {
+            if (ended || gone) {
+                return;
+            }
+            start();
+            response.write(Buffer.buffer(text));
+            lastWrite = System.currentTimeMillis();
+        }
+
+        private void event(String name, Object data) {
+            try {
+                write("event: " + name + "\ndata: " + mapper.writeValueAsString(data) + "\n\n");
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public void created(Message user) {
+            event("message.created", Views.MessageView.of(user));
+        }
+
+        @Override
+        public void delta(String text) {
+            event("delta", Map.of("text", text));
+        }
+
+        @Override
+        public void completed(Message assistant) {
+            event("message.completed", Views.MessageView.of(assistant));
+        }
+
+        @Override
+        public void error(int status, String code, String message) {
+            event("error", Map.of("error", Map.of("code", code, "message", message, "status", status)));
+        }
+
+        @Override
+        public boolean gone() {
+            return gone;
+        }
+
+        @Override
+        public void reading(Closeable upstream) {
+            this.upstream = upstream;
+            if (gone) {
+                leave();
+            }
+        }
+
+        void fail(Throwable cause) {
+            int status = cause instanceof ApiException a ? a.status() : 500;
+            String code = cause instanceof ApiException a ? a.code() : "INTERNAL_ERROR";
+            String message = cause instanceof ApiException ? cause.getMessage() : "The turn failed.";
+            if (!started) {
+                Map<String, Object> details = cause instanceof ApiException a && a.details() != null ? a.details() : Map.of();
+                ended = true;
+                vertx.cancelTimer(timer);
+                errors.write(rc, status, code, message, details);
+                return;
+            }
+            error(status, code, message);
+        }
+
+        synchronized void finish() {
+            vertx.cancelTimer(timer);
+            if (ended) {
+                return;
+            }
+            ended = true;
+            if (!gone) {
+                start();
+                response.end();
+            }
+        }
+    }
+}

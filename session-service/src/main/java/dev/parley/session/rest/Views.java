@@ -1,0 +1,38 @@
+package dev.parley.session.rest;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.parley.session.entity.ChatSession;
+import dev.parley.session.entity.Message;
+
+/** The API's JSON objects (snake_case on the wire). */
+public final class Views {
+    private Views() { }
+
+    public record SessionView(UUID id, String title, String systemPrompt, String memoryMode, String model,
+                              Map<String, Object> llmParams, Map<String, Object> metadata, UUID activeLeafId,
+                              Instant createdAt, Instant updatedAt) {
+        static SessionView of(ChatSession s) {
+            return new SessionView(s.id, s.title, s.systemPrompt, s.memoryMode, s.model, s.llmParams, s.metadata,
+                    s.activeLeafId, s.createdAt, s.updatedAt);
+        }
+    }
+
+    public record MessageView(UUID id, UUID sessionId, UUID parentMessageId, String role, String content, String modelUsed,
+                              String provider, String deployment, Integer promptTokens, Integer completionTokens,
+                              Integer responseTimeMs, Integer ttftMs, String finishReason, String status, String reasoning,
+                              Map<String, Object> context, Map<String, Object> error, Instant createdAt) {
+        public static MessageView of(Message m) {
+            return m == null ? null : new MessageView(m.id, m.sessionId, m.parentMessageId, m.role, m.content, m.modelUsed,
+                    m.provider, m.deployment, m.promptTokens, m.completionTokens, m.responseTimeMs, m.ttftMs, m.finishReason,
+                    m.status, m.reasoning, m.context, m.error, m.createdAt);
+        }
+    }
+
+    public record TurnView(MessageView userMessage, MessageView assistantMessage) { }
+
+    public record Page<T>(List<T> data, String nextCursor) { }
+}

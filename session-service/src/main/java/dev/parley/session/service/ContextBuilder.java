@@ -1,0 +1,103 @@
+package dev.parley.session.service;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingType;
+import dev.parley.session.client.MemoryClient;
+import dev.parley.session.entity.Message;
+
+/**
+ * A turn's prompt: the system prompt, then the memories, then the branch's history newest-first until the model's
+ * context window minus the reserved output is full, then the new message. The system prompt and the new message are
+ * never dropped. Tokens are counted with o200k_base (the encoding of current OpenAI models; for other providers an
+ * estimate of the same order), plus 4 per message for the chat framing.
+ */
+public final class ContextBuilder {
+    private static final Encoding ENCODING = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
+    static final int PER_MESSAGE = 4;
+
+    private ContextBuilder() { }
+
+    /** The messages to send and what went in or was left out (stored as the reply's {@code context}). */
+    public record Built(List<Map<String, Object>> messages, Map<String, Object> context, int promptTokens) { }
+
+    public static int tokens(String text) {
+        return text == null || text.isEmpty() ? 0 : ENCODING.countTokensOrdinary(text);
+    }
+
+    /**
+     * {@code history}: the branch before the new message, oldest first. {@code window}: the model's context window;
+     * {@code reserved}: output tokens kept free.
+     */
+    public static Built build(String systemPrompt, MemoryClient.Context memory, boolean memoryAsked, List<Message> history,
+                              Message newMessage, int window, int reserved) {
+        List<Map<String, Object>> head = new ArrayList<>();
+        int used = 0;
+        if (systemPrompt != null && !systemPrompt.isBlank()) {
+            head.add(message("system", systemPrompt));
+            used += tokens(systemPrompt) + PER_MESSAGE;
+        }
+        List<String> memoryIds = new ArrayList<>();
+        if (memory.available() && !memory.memories().isEmpty() && memory.text() != null && !memory.text().isBlank()) {
+            String text = "Things you remember about the user and this conversation:\n" + memory.text();
+            head.add(message("system", text));
+            used += tokens(text) + PER_MESSAGE;
+            memory.memories().forEach(m -> memoryIds.add(m.id()));
+        }
+        used += tokens(newMessage.content) + PER_MESSAGE;
+        int budget = Math.max(0, window - reserved - used);
+        List<Map<String, Object>> kept = new ArrayList<>();
+        List<UUID> keptIds = new ArrayList<>();
+        List<UUID> dropped = new ArrayList<>();
+        boolean full = false;
+        for (int i = history.size() - 1; i >= 0; i--) {
+            Message m = history.get(i);
+            if (!usable(m)) {
+                continue;
+            }
+            int cost = tokens(m.content) + PER_MESSAGE;
+            if (!full && cost <= budget) {
+                budget -= cost;
+                used += cost;
+                kept.add(message(m.role, m.content));
+                keptIds.add(m.id);
+            } else {
+                full = true; // keep the kept part contiguous: nothing older once one message did not fit
+                dropped.add(m.id);
+            }
+        }
+        Collections.reverse(kept);
+        Collections.reverse(keptIds);
+        Collections.reverse(dropped);
+        List<Map<String, Object>> out = new ArrayList<>(head);
+        out.addAll(kept);
+        out.add(message(newMessage.role, newMessage.content));
+        Map<String, Object> context = new LinkedHashMap<>();
+        context.put("memory_ids", memoryIds);
+        context.put("history_message_ids", keptIds);
+        context.put("dropped_message_ids", dropped);
+        context.put("memory_unavailable", memoryAsked && !memory.available());
+        context.put("prompt_tokens_estimate", used);
+        return new Built(out, context, used);
+    }
+
+    /** Failed or empty replies are not part of the conversation a model should see. */
+    private static boolean usable(Message m) {
+        return !(Message.ERROR.equals(m.status) || Message.PENDING.equals(m.status))
+                && m.content != null && !m.content.isEmpty();
+    }
+
+    private static Map<String, Object> message(String role, String content) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("role", role);
+        m.put("content", content);
+        return m;
+    }
+}
