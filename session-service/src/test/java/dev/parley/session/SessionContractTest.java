@@ -14,7 +14,6 @@ class SessionContractTest extends ServiceContractTests {
 
     @Override
     protected String protectedPath() {
-        // The service's own public API arrives with issue 6; the internal surface is protected already.
-        return "/internal/v1/whoami";
+        return "/api/v1/sessions";
     }
 }

@@ -23,7 +23,9 @@ public class SessionStubs implements QuarkusTestResourceLifecycleManager {
         memory.start();
         return Map.of("parley.gateway.url", gateway.baseUrl(), "parley.memory.url", memory.baseUrl(),
                 "parley.session.memory-deletion-interval", "PT0.2S", "parley.session.memory-timeout", "PT0.5S",
-                "parley.session.heartbeat-interval", "PT0.3S");
+                "parley.session.heartbeat-interval", "PT0.3S",
+                // the launcher gives every service every service's URL: this one's must be accepted too
+                "parley.session.url", "http://127.0.0.1:8082");
     }
 
     public static WireMockServer gateway() {

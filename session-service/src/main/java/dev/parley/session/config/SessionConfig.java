@@ -9,6 +9,9 @@ import io.smallrye.config.WithName;
 /** session-service settings ({@code parley.session.*}); the neighbours' URLs are the shared {@code parley.*.url} keys. */
 @ConfigMapping(prefix = "parley.session")
 public interface SessionConfig {
+    /** Where the other services reach session-service (the launcher gives every service every URL). */
+    java.util.Optional<String> url();
+
     /** The model of a session that names none. */
     @WithName("default-model")
     @WithDefault("parley/echo")
