@@ -55,6 +55,20 @@ public class MessageResource {
     }
 
     @POST
+    @Path("/{id}/cancel")
+    @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "Stop a streamed generation in flight (by its user message or its reply); the reply is kept as cancelled")
+    public Response cancel(@PathParam("id") String id) {
+        java.util.UUID owner = owner(caller.get());
+        java.util.UUID messageId = uuid(id, "message_id");
+        if (turns.cancel(owner, messageId)) {
+            return Response.accepted(java.util.Map.of("status", "cancelling")).build();
+        }
+        sessions.message(owner, messageId); // 404 when it is not the caller's message at all
+        throw new dev.parley.platform.error.ApiException(409, "NOT_IN_FLIGHT", "No generation of this message is in flight.");
+    }
+
+    @POST
     @Path("/{id}/regenerate")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Answer the same user message again: a new sibling of this assistant message ({\"model\"?,\"llm_params\"?})")

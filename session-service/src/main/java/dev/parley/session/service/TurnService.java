@@ -44,6 +44,31 @@ public class TurnService {
 
     public record TurnResult(Message user, Message assistant, boolean replay) { }
 
+    /** A streamed generation in flight on this replica, found by its user message's id or its reply's. */
+    private static final class Generation {
+        final UUID userId;
+        volatile boolean cancelled;
+        volatile java.io.Closeable upstream;
+
+        Generation(UUID userId) {
+            this.userId = userId;
+        }
+
+        void cancel() {
+            cancelled = true;
+            java.io.Closeable u = upstream;
+            if (u != null) {
+                try {
+                    u.close();
+                } catch (IOException ignored) {
+                    // closing is all we wanted
+                }
+            }
+        }
+    }
+
+    private final Map<UUID, Generation> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
+
     private record Prepared(ChatSession session, Message user, List<Message> history, Message replayAnswer, boolean replay) { }
 
     private final SessionRepository sessions;
@@ -224,6 +249,11 @@ public class TurnService {
             request.putObject("stream_options").put("include_usage", true);
         }
         long start = System.nanoTime();
+        Generation generation = new Generation(userId);
+        if (stream) {
+            inFlight.put(user.id, generation);
+            inFlight.put(reply.id, generation);
+        }
         try {
             byte[] payload = mapper.writeValueAsBytes(request);
             GatewayClient.Answer answer = stream ? gateway.chatStream(userId, session.id, reply.id, payload)
@@ -231,7 +261,11 @@ public class TurnService {
             if (answer.status() != 200) {
                 refused(answer, reply, user, dropUserOnRefusal, sink);
             } else if (stream) {
-                readStream(answer, reply, sink, start);
+                generation.upstream = answer.stream();
+                if (generation.cancelled) {
+                    generation.cancel();
+                }
+                readStream(answer, reply, sink, generation, start);
             } else {
                 readCompletion(answer, reply);
             }
@@ -243,6 +277,9 @@ public class TurnService {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             failed(reply, "INTERRUPTED", "The turn was interrupted.");
+        } finally {
+            inFlight.remove(user.id, generation);
+            inFlight.remove(reply.id, generation);
         }
         reply.responseTimeMs = (int) ((System.nanoTime() - start) / 1_000_000);
         if (reply.deployment != null && reply.provider == null) {
@@ -312,14 +349,28 @@ public class TurnService {
         reply.status = Message.COMPLETE;
     }
 
-    private void readStream(GatewayClient.Answer answer, Message reply, TurnSink sink, long start) throws IOException {
+    /**
+     * Stops a streamed generation in flight (by its user message's id or its reply's): the reply is stored as
+     * {@code cancelled} with the text generated so far. False when none is in flight here for this user.
+     */
+    public boolean cancel(UUID userId, UUID messageId) {
+        Generation g = inFlight.get(messageId);
+        if (g == null || !g.userId.equals(userId)) {
+            return false;
+        }
+        g.cancel();
+        return true;
+    }
+
+    private void readStream(GatewayClient.Answer answer, Message reply, TurnSink sink, Generation generation, long start)
+            throws IOException {
         StringBuilder text = new StringBuilder();
         StringBuilder reasoning = new StringBuilder();
         boolean done = false;
         sink.reading(answer.stream());
         try (BufferedReader in = new BufferedReader(new InputStreamReader(answer.stream(), StandardCharsets.UTF_8))) {
             String line;
-            while (!sink.gone() && (line = in.readLine()) != null) {
+            while (!sink.gone() && !generation.cancelled && (line = in.readLine()) != null) {
                 if (!line.startsWith("data:")) {
                     continue;
                 }
@@ -356,7 +407,7 @@ public class TurnService {
                 }
             }
         } catch (IOException e) {
-            if (!sink.gone()) {
+            if (!sink.gone() && !generation.cancelled) {
                 reply.content = text.toString();
                 reply.reasoning = reasoning.isEmpty() ? null : reasoning.toString();
                 failed(reply, "STREAM_BROKEN", "The stream from the gateway broke off: " + e.getMessage());
@@ -365,7 +416,9 @@ public class TurnService {
         }
         reply.content = text.toString();
         reply.reasoning = reasoning.isEmpty() ? null : reasoning.toString();
-        if (sink.gone()) {
+        if (generation.cancelled) {
+            reply.status = Message.CANCELLED;
+        } else if (sink.gone()) {
             reply.status = Message.PARTIAL; // the client left: what was generated so far is kept
         } else if (done) {
             reply.status = Message.COMPLETE;
