@@ -74,8 +74,10 @@ class TurnTest {
 
     private List<JsonNode> gatewayCalls() {
         List<JsonNode> out = new ArrayList<>();
+        // the turns' calls (they name the reply's message id); a session's title is asked without one
         for (LoggedRequest r : SessionStubs.gateway().findAll(postRequestedFor(urlPathEqualTo("/v1/chat/completions"))
-                .withHeader("X-Parley-User", equalTo(user.toString())))) {
+                .withHeader("X-Parley-User", equalTo(user.toString()))
+                .withHeader("X-Parley-Message-Id", com.github.tomakehurst.wiremock.client.WireMock.matching(".+")))) {
             out.add(json(r.getBodyAsString()));
         }
         return out;
@@ -228,6 +230,49 @@ class TurnTest {
         assertEquals(t.getString("user_message.id"), body.path("messages").path(0).path("id").asText());
         assertEquals("I live in Lyon", body.path("messages").path(0).path("content").asText());
         assertEquals("assistant", body.path("messages").path(1).path("role").asText());
+    }
+
+    @Test
+    void anUntitledSessionIsTitledAfterItsFirstExchange() throws Exception {
+        String s = session("{\"model\":\"" + MODEL + "\"}");
+        send(s, "{\"content\":\"Plan a weekend in Lyon with kids please\"}").then().statusCode(201);
+        assertEquals("Hello! How can I help you today?", awaitTitle(s), "asked from the session's model through the gateway");
+        String echo = session("{\"model\":\"parley/echo\"}");
+        send(echo, "{\"content\":\"Plan a weekend in Lyon with kids please\"}").then().statusCode(201);
+        assertEquals("Plan a weekend in Lyon with", awaitTitle(echo), "the first words when no model can title it");
+        String titled = session("{\"model\":\"" + MODEL + "\",\"title\":\"Mine\"}");
+        send(titled, "{\"content\":\"hello\"}").then().statusCode(201);
+        Thread.sleep(500);
+        assertEquals("Mine", given().auth().oauth2(token).get("/api/v1/sessions/" + titled).jsonPath().getString("title"));
+    }
+
+    private String awaitTitle(String s) throws Exception {
+        long until = System.currentTimeMillis() + 5000;
+        String title;
+        do {
+            Thread.sleep(100);
+            title = given().auth().oauth2(token).get("/api/v1/sessions/" + s).jsonPath().getString("title");
+        } while (title == null && System.currentTimeMillis() < until);
+        return title;
+    }
+
+    @Test
+    void textCompletionIsATurnWithASessionAndStoresNothingWithout() {
+        Response oneOff = given().auth().oauth2(token).contentType("application/json")
+                .body("{\"text\":\"Say hello\",\"model\":\"" + MODEL + "\"}").post("/api/v1/llm/text-completion");
+        oneOff.then().statusCode(200);
+        assertEquals("Hello! How can I help you today?", oneOff.jsonPath().getString("text"));
+        assertEquals(20, oneOff.jsonPath().getInt("usage.total_tokens"));
+        assertTrue(given().auth().oauth2(token).get("/api/v1/sessions").jsonPath().getList("data").isEmpty());
+        String s = session("{\"model\":\"" + MODEL + "\"}");
+        Response turn = given().auth().oauth2(token).contentType("application/json")
+                .body("{\"text\":\"Say hello\",\"session_id\":\"" + s + "\"}").post("/api/v1/llm/text-completion");
+        turn.then().statusCode(201);
+        assertEquals("Say hello", turn.jsonPath().getString("user_message.content"));
+        given().auth().oauth2(token).contentType("application/json").body("{\"text\":\"\"}").post("/api/v1/llm/text-completion")
+                .then().statusCode(400);
+        given().auth().oauth2(token).contentType("application/json").body("[]").post("/api/v1/llm/text-completion")
+                .then().statusCode(400);
     }
 
     @Test

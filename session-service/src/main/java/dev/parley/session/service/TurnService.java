@@ -297,7 +297,112 @@ public class TurnService {
         if ("AUTO".equals(session.memoryMode) && Message.COMPLETE.equals(reply.status)) {
             extractLater(userId, session.id, user, reply);
         }
+        if (session.title == null && user.parentMessageId == null && Message.COMPLETE.equals(reply.status)) {
+            titleLater(userId, session.id, model, user.content, reply.content);
+        }
         return reply;
+    }
+
+    /**
+     * The title of an untitled session after its first exchange: a short one asked from the session's model through
+     * the gateway (not for parley/echo, which would only repeat the message), else the first words of the message.
+     * Set only while the session is still untitled, so a title the user gave meanwhile is kept.
+     */
+    private void titleLater(UUID userId, UUID sessionId, String model, String question, String answer) {
+        background.submit(() -> {
+            String title = null;
+            if (!model.startsWith("parley/")) {
+                title = askTitle(userId, sessionId, model, question, answer);
+            }
+            if (title == null || title.isBlank()) {
+                title = firstWords(question);
+            }
+            String t = title;
+            QuarkusTransaction.requiringNew().run(() ->
+                    sessions.update("title = ?1, updatedAt = ?2 where id = ?3 and title is null", t, Instant.now(), sessionId));
+        });
+    }
+
+    private String askTitle(UUID userId, UUID sessionId, String model, String question, String answer) {
+        try {
+            ObjectNode req = mapper.createObjectNode();
+            req.put("model", model);
+            req.put("max_tokens", 24);
+            req.put("temperature", 0.2);
+            var msgs = req.putArray("messages");
+            msgs.addObject().put("role", "system").put("content",
+                    "Write a title of at most six words for the conversation below. Answer with the title only, no quotes.");
+            msgs.addObject().put("role", "user").put("content", "User: " + truncate(question, 2000) + "\nAssistant: " + truncate(answer, 2000));
+            GatewayClient.Answer a = gateway.chat(userId, sessionId, null, mapper.writeValueAsBytes(req));
+            if (a.status() != 200) {
+                return null;
+            }
+            String t = mapper.readTree(a.body()).path("choices").path(0).path("message").path("content").asText("").strip();
+            t = t.replaceAll("^[\"'«“]+|[\"'»”.]+$", "").strip();
+            return t.isEmpty() ? null : truncate(t, 200);
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** The first six words of a message, at most 60 characters. */
+    static String firstWords(String text) {
+        String[] words = text.strip().split("\\s+");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < Math.min(6, words.length); i++) {
+            if (sb.length() + words[i].length() + 1 > 60) {
+                break;
+            }
+            if (!sb.isEmpty()) {
+                sb.append(' ');
+            }
+            sb.append(words[i]);
+        }
+        return sb.isEmpty() ? truncate(text.strip(), 60) : sb.toString();
+    }
+
+    private static String truncate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max);
+    }
+
+    /**
+     * A one-off completion that stores nothing ({@code POST /api/v1/llm/text-completion} without a session): the
+     * text, the model, the finish reason and usage.
+     */
+    public Map<String, Object> oneOff(UUID userId, JsonNode body) {
+        if (body == null || !body.isObject() || !body.path("text").isTextual() || body.get("text").asText().isBlank()) {
+            throw invalid("text", "text is required.");
+        }
+        String model = optionalText(body, "model", 256);
+        Map<String, Object> params = params(body.get("llm_params"));
+        ObjectNode req = mapper.createObjectNode();
+        req.put("model", model != null ? model : config.defaultModel());
+        req.putArray("messages").addObject().put("role", "user").put("content", body.get("text").asText());
+        applyParams(req, params);
+        try {
+            GatewayClient.Answer a = gateway.chat(userId, null, null, mapper.writeValueAsBytes(req));
+            JsonNode root = mapper.readTree(a.body());
+            if (a.status() != 200) {
+                JsonNode err = root.path("error");
+                throw new ApiException(a.status() >= 500 || a.status() == 401 || a.status() == 403 ? 502 : a.status(),
+                        err.path("code").asText("GATEWAY_ERROR").toUpperCase(Locale.ROOT), err.path("message").asText("The gateway refused the call."));
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            JsonNode choice = root.path("choices").path(0);
+            out.put("text", choice.path("message").path("content").asText(""));
+            out.put("model", req.get("model").asText());
+            out.put("finish_reason", choice.path("finish_reason").asText(null));
+            out.put("usage", mapper.convertValue(root.path("usage"), Map.class));
+            return out;
+        } catch (IOException e) {
+            throw new ApiException(502, "GATEWAY_UNAVAILABLE", "The gateway could not be reached.");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "INTERRUPTED", "Interrupted.");
+        }
     }
 
     /** The gateway refused the call (4xx: unknown model, no provider key, rate limit, budget): nothing is kept. */
