@@ -275,6 +275,43 @@ class TurnTest {
                 .then().statusCode(400);
     }
 
+    private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 'I', 'H', 'D', 'R'};
+
+    @Test
+    void imagesTravelAsContentPartsAndAreCheckedByTheirBytes() {
+        String s = session("{\"model\":\"" + MODEL + "\"}");
+        Response r = given().auth().oauth2(token).multiPart("content", "What is in this picture?")
+                .multiPart("image", "photo.png", PNG, "image/png").post("/api/v1/sessions/" + s + "/messages");
+        r.then().statusCode(201);
+        List<Object> refs = r.jsonPath().getList("user_message.attachments");
+        assertEquals(1, refs.size());
+        assertEquals("image/png", r.jsonPath().getString("user_message.attachments[0].media_type"));
+        JsonNode sent = gatewayCalls().get(0).path("messages");
+        JsonNode parts = sent.get(sent.size() - 1).path("content");
+        assertEquals("text", parts.path(0).path("type").asText());
+        assertEquals("What is in this picture?", parts.path(0).path("text").asText());
+        assertEquals("data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(PNG),
+                parts.path(1).path("image_url").path("url").asText());
+        // the next turn still shows the model the image, as part of the history
+        send(s, "{\"content\":\"And the colours?\"}").then().statusCode(201);
+        assertEquals("image_url", gatewayCalls().get(1).path("messages").path(0).path("content").path(1).path("type").asText());
+        // the image can be fetched back by its owner only
+        String messageId = r.jsonPath().getString("user_message.id");
+        String attachmentId = r.jsonPath().getString("user_message.attachments[0].id");
+        byte[] back = given().auth().oauth2(token).get("/api/v1/messages/" + messageId + "/attachments/" + attachmentId)
+                .then().statusCode(200).contentType("image/png").extract().asByteArray();
+        assertEquals(java.util.Arrays.toString(PNG), java.util.Arrays.toString(back));
+        given().auth().oauth2(Tokens.user(UUID.randomUUID(), "mallory")).get("/api/v1/messages/" + messageId + "/attachments/" + attachmentId)
+                .then().statusCode(404);
+        assertEquals(1, given().auth().oauth2(token).get("/api/v1/messages/" + messageId).jsonPath().getList("attachments").size());
+
+        // a file named .png that is not one: 415, nothing stored
+        given().auth().oauth2(token).multiPart("content", "look").multiPart("image", "fake.png", "GIF? no, text".getBytes(), "image/png")
+                .post("/api/v1/sessions/" + s + "/messages").then().statusCode(415).body("error.code", org.hamcrest.Matchers.equalTo("UNSUPPORTED_IMAGE"));
+        assertEquals(4, given().auth().oauth2(token).queryParam("view", "tree").get("/api/v1/sessions/" + s + "/messages")
+                .jsonPath().getList("data").size());
+    }
+
     @Test
     void anIdempotentRetryReturnsTheFirstTurnWithoutCallingTheGatewayAgain() {
         String s = session("{\"model\":\"" + MODEL + "\"}");

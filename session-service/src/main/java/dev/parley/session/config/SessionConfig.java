@@ -52,6 +52,16 @@ public interface SessionConfig {
     @WithDefault("3")
     int extractAttempts();
 
+    /** Largest image accepted with a message. */
+    @WithName("max-image-bytes")
+    @WithDefault("10485760")
+    int maxImageBytes();
+
+    /** Most images accepted with one message. */
+    @WithName("max-images")
+    @WithDefault("10")
+    int maxImages();
+
     /** How often owed memory deletions are sent, and the first retry delay (doubling up to 10 minutes). */
     @WithName("memory-deletion-interval")
     @WithDefault("PT5S")

@@ -89,4 +89,8 @@ public class Message {
 
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
+
+    /** The images of the message ({@code id}, {@code media_type}, {@code size}), filled in when it is read. */
+    @jakarta.persistence.Transient
+    public java.util.List<Map<String, Object>> attachments = java.util.List.of();
 }

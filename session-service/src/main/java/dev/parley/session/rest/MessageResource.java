@@ -54,6 +54,20 @@ public class MessageResource {
         return new Page<>(sessions.history(owner(caller.get()), uuid(id, "message_id")).stream().map(MessageView::of).toList(), null);
     }
 
+    @GET
+    @Path("/{id}/attachments/{attachment_id}")
+    @Produces(MediaType.WILDCARD)
+    @Operation(summary = "An image sent with one of your messages, as it was uploaded")
+    public Response attachment(@PathParam("id") String id, @PathParam("attachment_id") String attachmentId) {
+        java.util.UUID owner = owner(caller.get());
+        var a = sessions.attachment(owner, uuid(attachmentId, "attachment_id"));
+        if (!a.messageId.equals(uuid(id, "message_id"))) {
+            throw dev.parley.platform.error.ApiException.notFound("ATTACHMENT_NOT_FOUND", "No such attachment.");
+        }
+        return Response.ok(a.data, a.mediaType).header("Cache-Control", "private, max-age=86400")
+                .header("X-Content-Type-Options", "nosniff").build();
+    }
+
     @POST
     @Path("/{id}/cancel")
     @Consumes(MediaType.WILDCARD)

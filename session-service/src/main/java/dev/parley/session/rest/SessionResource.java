@@ -44,8 +44,13 @@ public class SessionResource {
     private final SessionService sessions;
     private final TurnService turns;
     private final CurrentCaller caller;
+    private final com.fasterxml.jackson.databind.ObjectMapper mapper;
+    private final dev.parley.session.config.SessionConfig config;
 
-    public SessionResource(SessionService sessions, TurnService turns, CurrentCaller caller) {
+    public SessionResource(SessionService sessions, TurnService turns, CurrentCaller caller,
+                           com.fasterxml.jackson.databind.ObjectMapper mapper, dev.parley.session.config.SessionConfig config) {
+        this.mapper = mapper;
+        this.config = config;
         this.sessions = sessions;
         this.turns = turns;
         this.caller = caller;
@@ -108,6 +113,62 @@ public class SessionResource {
             + "absent continues the active branch; Idempotency-Key makes a retry return the first turn")
     public Response send(@PathParam("id") String id, @HeaderParam("Idempotency-Key") String idempotencyKey, JsonNode body) {
         TurnService.TurnResult r = turns.send(owner(caller.get()), uuid(id, "session_id"), body, idempotencyKey, null);
+        return Response.status(r.replay() ? 200 : 201)
+                .entity(new TurnView(MessageView.of(r.user()), MessageView.of(r.assistant()))).build();
+    }
+
+    @POST
+    @Path("/{id}/messages")
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Operation(summary = "Send a message with images (multipart: content, image files, parent_message_id?, model?, llm_params? as JSON)")
+    public Response sendWithImages(@PathParam("id") String id, @HeaderParam("Idempotency-Key") String idempotencyKey,
+                                   @org.jboss.resteasy.reactive.RestForm("content") String content,
+                                   @org.jboss.resteasy.reactive.RestForm("parent_message_id") String parent,
+                                   @org.jboss.resteasy.reactive.RestForm("model") String model,
+                                   @org.jboss.resteasy.reactive.RestForm("llm_params") String llmParams,
+                                   @org.jboss.resteasy.reactive.RestForm("image") java.util.List<org.jboss.resteasy.reactive.multipart.FileUpload> images) {
+        com.fasterxml.jackson.databind.node.ObjectNode body = mapper.createObjectNode();
+        body.put("content", content);
+        if (parent != null) {
+            if (parent.isBlank() || "null".equals(parent)) {
+                body.putNull("parent_message_id");
+            } else {
+                body.put("parent_message_id", parent);
+            }
+        }
+        if (model != null) {
+            body.put("model", model);
+        }
+        if (llmParams != null && !llmParams.isBlank()) {
+            try {
+                body.set("llm_params", mapper.readTree(llmParams));
+            } catch (java.io.IOException e) {
+                throw new ApiException(400, "VALIDATION_FAILED", "llm_params must be a JSON object.");
+            }
+        }
+        java.util.List<TurnService.Upload> uploads = new java.util.ArrayList<>();
+        java.util.List<org.jboss.resteasy.reactive.multipart.FileUpload> files = images == null ? java.util.List.of() : images;
+        if (files.size() > config.maxImages()) {
+            throw new ApiException(400, "TOO_MANY_IMAGES", "At most " + config.maxImages() + " images per message.");
+        }
+        for (var f : files) {
+            if (f.size() > config.maxImageBytes()) {
+                throw new ApiException(413, "IMAGE_TOO_LARGE", "'" + f.fileName() + "' is larger than " + config.maxImageBytes() + " bytes.");
+            }
+            byte[] data;
+            try {
+                data = java.nio.file.Files.readAllBytes(f.uploadedFile());
+            } catch (java.io.IOException e) {
+                throw new ApiException(400, "UNREADABLE_UPLOAD", "The upload could not be read.");
+            }
+            String type = dev.parley.session.service.Images.mediaType(data);
+            if (type == null) {
+                throw new ApiException(415, "UNSUPPORTED_IMAGE", "'" + f.fileName()
+                        + "' is not a PNG, JPEG, GIF or WebP image (judged by its content, not its name).");
+            }
+            uploads.add(new TurnService.Upload(data, type));
+        }
+        TurnService.TurnResult r = turns.send(owner(caller.get()), uuid(id, "session_id"), body, idempotencyKey, uploads, null);
         return Response.status(r.replay() ? 200 : 201)
                 .entity(new TurnView(MessageView.of(r.user()), MessageView.of(r.assistant()))).build();
     }

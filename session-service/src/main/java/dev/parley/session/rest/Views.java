@@ -24,11 +24,12 @@ public final class Views {
     public record MessageView(UUID id, UUID sessionId, UUID parentMessageId, String role, String content, String modelUsed,
                               String provider, String deployment, Integer promptTokens, Integer completionTokens,
                               Integer responseTimeMs, Integer ttftMs, String finishReason, String status, String reasoning,
-                              Map<String, Object> context, Map<String, Object> error, Instant createdAt) {
+                              Map<String, Object> context, Map<String, Object> error, List<Map<String, Object>> attachments,
+                              Instant createdAt) {
         public static MessageView of(Message m) {
             return m == null ? null : new MessageView(m.id, m.sessionId, m.parentMessageId, m.role, m.content, m.modelUsed,
                     m.provider, m.deployment, m.promptTokens, m.completionTokens, m.responseTimeMs, m.ttftMs, m.finishReason,
-                    m.status, m.reasoning, m.context, m.error, m.createdAt);
+                    m.status, m.reasoning, m.context, m.error, m.attachments, m.createdAt);
         }
     }
 

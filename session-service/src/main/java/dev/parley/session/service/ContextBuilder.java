@@ -22,6 +22,8 @@ import dev.parley.session.entity.Message;
 public final class ContextBuilder {
     private static final Encoding ENCODING = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
     static final int PER_MESSAGE = 4;
+    /** What one image is counted as (OpenAI's cost of a 1024×1024 image at high detail); providers differ. */
+    static final int IMAGE_TOKENS = 765;
 
     private ContextBuilder() { }
 
@@ -37,7 +39,7 @@ public final class ContextBuilder {
      * {@code reserved}: output tokens kept free.
      */
     public static Built build(String systemPrompt, MemoryClient.Context memory, boolean memoryAsked, List<Message> history,
-                              Message newMessage, int window, int reserved) {
+                              Message newMessage, int window, int reserved, Map<UUID, List<String>> images) {
         List<Map<String, Object>> head = new ArrayList<>();
         int used = 0;
         if (systemPrompt != null && !systemPrompt.isBlank()) {
@@ -51,7 +53,7 @@ public final class ContextBuilder {
             used += tokens(text) + PER_MESSAGE;
             memory.memories().forEach(m -> memoryIds.add(m.id()));
         }
-        used += tokens(newMessage.content) + PER_MESSAGE;
+        used += tokens(newMessage.content) + PER_MESSAGE + IMAGE_TOKENS * images.getOrDefault(newMessage.id, List.of()).size();
         int budget = Math.max(0, window - reserved - used);
         List<Map<String, Object>> kept = new ArrayList<>();
         List<UUID> keptIds = new ArrayList<>();
@@ -62,11 +64,12 @@ public final class ContextBuilder {
             if (!usable(m)) {
                 continue;
             }
-            int cost = tokens(m.content) + PER_MESSAGE;
+            List<String> mImages = images.getOrDefault(m.id, List.of());
+            int cost = tokens(m.content) + PER_MESSAGE + IMAGE_TOKENS * mImages.size();
             if (!full && cost <= budget) {
                 budget -= cost;
                 used += cost;
-                kept.add(message(m.role, m.content));
+                kept.add(message(m.role, m.content, mImages));
                 keptIds.add(m.id);
             } else {
                 full = true; // keep the kept part contiguous: nothing older once one message did not fit
@@ -78,7 +81,7 @@ public final class ContextBuilder {
         Collections.reverse(dropped);
         List<Map<String, Object>> out = new ArrayList<>(head);
         out.addAll(kept);
-        out.add(message(newMessage.role, newMessage.content));
+        out.add(message(newMessage.role, newMessage.content, images.getOrDefault(newMessage.id, List.of())));
         Map<String, Object> context = new LinkedHashMap<>();
         context.put("memory_ids", memoryIds);
         context.put("history_message_ids", keptIds);
@@ -92,6 +95,24 @@ public final class ContextBuilder {
     private static boolean usable(Message m) {
         return !(Message.ERROR.equals(m.status) || Message.PENDING.equals(m.status))
                 && m.content != null && !m.content.isEmpty();
+    }
+
+    /** A message with images: OpenAI's content parts, the text first. */
+    private static Map<String, Object> message(String role, String content, List<String> imageUrls) {
+        if (imageUrls.isEmpty()) {
+            return message(role, content);
+        }
+        List<Map<String, Object>> parts = new ArrayList<>();
+        if (content != null && !content.isEmpty()) {
+            parts.add(Map.of("type", "text", "text", content));
+        }
+        for (String url : imageUrls) {
+            parts.add(Map.of("type", "image_url", "image_url", Map.of("url", url)));
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("role", role);
+        m.put("content", parts);
+        return m;
     }
 
     private static Map<String, Object> message(String role, String content) {

@@ -106,24 +106,60 @@ public class SessionService {
     }
 
     /** The active branch, oldest first (empty for a new session). */
+    @Transactional
     public List<Message> activeBranch(UUID userId, UUID sessionId) {
         ChatSession s = get(userId, sessionId);
-        return s.activeLeafId == null ? List.of() : messages.chain(s.id, s.activeLeafId);
+        return withAttachments(s.activeLeafId == null ? List.of() : messages.chain(s.id, s.activeLeafId));
     }
 
+    @Transactional
     public List<Message> tree(UUID userId, UUID sessionId) {
         get(userId, sessionId);
-        return messages.tree(sessionId);
+        return withAttachments(messages.tree(sessionId));
     }
 
+    @Transactional
     public Message message(UUID userId, UUID id) {
-        return messages.ofUser(userId, id).orElseThrow(() -> ApiException.notFound("MESSAGE_NOT_FOUND", "No such message."));
+        Message m = messages.ofUser(userId, id).orElseThrow(() -> ApiException.notFound("MESSAGE_NOT_FOUND", "No such message."));
+        withAttachments(List.of(m));
+        return m;
     }
 
     /** The chain from the root to the message, oldest first: one recursive query. */
+    @Transactional
     public List<Message> history(UUID userId, UUID id) {
         Message m = message(userId, id);
-        return messages.chain(m.sessionId, m.id);
+        return withAttachments(messages.chain(m.sessionId, m.id));
+    }
+
+    /** An image of one of the caller's messages. */
+    @Transactional
+    public dev.parley.session.entity.Attachment attachment(UUID userId, UUID id) {
+        dev.parley.session.entity.Attachment a = em.createQuery(
+                        "from Attachment a where a.id = :id and a.userId = :user", dev.parley.session.entity.Attachment.class)
+                .setParameter("id", id).setParameter("user", userId).getResultStream().findFirst()
+                .orElseThrow(() -> ApiException.notFound("ATTACHMENT_NOT_FOUND", "No such attachment."));
+        a.data.getClass(); // loaded inside the transaction
+        return a;
+    }
+
+    /** Fills each message's image references (without the images' bytes), one query for all. */
+    private List<Message> withAttachments(List<Message> list) {
+        if (list.isEmpty()) {
+            return list;
+        }
+        Map<UUID, Message> byId = new LinkedHashMap<>();
+        list.forEach(m -> byId.put(m.id, m));
+        List<Object[]> rows = em.createQuery("select a.id, a.messageId, a.mediaType, a.sizeBytes from Attachment a "
+                + "where a.messageId in :ids order by a.createdAt, a.id", Object[].class).setParameter("ids", byId.keySet()).getResultList();
+        for (Object[] r : rows) {
+            Message m = byId.get((UUID) r[1]);
+            if (m.attachments.isEmpty()) {
+                m.attachments = new java.util.ArrayList<>();
+            }
+            m.attachments.add(Map.of("id", r[0], "media_type", r[2], "size", r[3]));
+        }
+        return list;
     }
 
     /**

@@ -73,6 +73,7 @@ public class TurnService {
 
     private final SessionRepository sessions;
     private final MessageRepository messages;
+    private final dev.parley.session.repository.AttachmentRepository attachments;
     private final GatewayClient gateway;
     private final MemoryClient memory;
     private final SessionConfig config;
@@ -83,8 +84,10 @@ public class TurnService {
         return t;
     });
 
-    public TurnService(SessionRepository sessions, MessageRepository messages, GatewayClient gateway, MemoryClient memory,
+    public TurnService(SessionRepository sessions, MessageRepository messages,
+                       dev.parley.session.repository.AttachmentRepository attachments, GatewayClient gateway, MemoryClient memory,
                        SessionConfig config, ObjectMapper mapper) {
+        this.attachments = attachments;
         this.sessions = sessions;
         this.messages = messages;
         this.gateway = gateway;
@@ -95,7 +98,14 @@ public class TurnService {
 
     // ---- a new message --------------------------------------------------------------------------------------------
 
+    /** An image sent with a message, its type already checked from its bytes. */
+    public record Upload(byte[] data, String mediaType) { }
+
     public TurnResult send(UUID userId, UUID sessionId, JsonNode body, String idempotencyKey, TurnSink sink) {
+        return send(userId, sessionId, body, idempotencyKey, List.of(), sink);
+    }
+
+    public TurnResult send(UUID userId, UUID sessionId, JsonNode body, String idempotencyKey, List<Upload> images, TurnSink sink) {
         if (body == null || !body.isObject()) {
             throw invalid("body", "Send {\"content\":\"…\"}.");
         }
@@ -113,7 +123,7 @@ public class TurnService {
         }
         Prepared p;
         try {
-            p = QuarkusTransaction.requiringNew().call(() -> prepare(userId, sessionId, body, content.asText(), params, idempotencyKey));
+            p = QuarkusTransaction.requiringNew().call(() -> prepare(userId, sessionId, body, content.asText(), params, idempotencyKey, images));
         } catch (RuntimeException e) {
             if (idempotencyKey != null && causedBy(e, ConstraintViolationException.class)) {
                 // the same key sent twice at once: the other request stored the turn
@@ -139,7 +149,7 @@ public class TurnService {
     }
 
     private Prepared prepare(UUID userId, UUID sessionId, JsonNode body, String content, Map<String, Object> params,
-                             String idempotencyKey) {
+                             String idempotencyKey, List<Upload> images) {
         ChatSession session = sessions.ofUser(userId, sessionId).orElseThrow(TurnService::sessionNotFound);
         if (idempotencyKey != null) {
             var existing = messages.byIdempotencyKey(sessionId, idempotencyKey);
@@ -174,6 +184,20 @@ public class TurnService {
         user.createdAt = Instant.now();
         messages.persist(user);
         messages.flush();
+        List<Map<String, Object>> refs = new ArrayList<>();
+        for (Upload u : images) {
+            dev.parley.session.entity.Attachment a = new dev.parley.session.entity.Attachment();
+            a.id = Uuids.v7();
+            a.messageId = user.id;
+            a.userId = userId;
+            a.mediaType = u.mediaType();
+            a.sizeBytes = u.data().length;
+            a.data = u.data();
+            a.createdAt = user.createdAt;
+            attachments.persist(a);
+            refs.add(Map.of("id", a.id, "media_type", a.mediaType, "size", a.sizeBytes));
+        }
+        user.attachments = refs;
         session.activeLeafId = user.id;
         session.updatedAt = user.createdAt;
         return new Prepared(session, user, history, null, false);
@@ -225,8 +249,9 @@ public class TurnService {
         MemoryClient.Context mem = memoryAsked
                 ? memory.context(userId, session.id, user.content, config.memoryTokenBudget())
                 : new MemoryClient.Context(true, List.of(), "");
+        Map<UUID, List<String>> images = imagesOf(history, user);
         ContextBuilder.Built built = ContextBuilder.build(session.systemPrompt, mem, memoryAsked, history, user,
-                info.contextWindow(), reserved);
+                info.contextWindow(), reserved, images);
 
         Message reply = new Message();
         reply.id = Uuids.v7();
@@ -537,6 +562,21 @@ public class TurnService {
             reply.promptTokens = u.path("prompt_tokens").isNumber() ? u.get("prompt_tokens").asInt() : null;
             reply.completionTokens = u.path("completion_tokens").isNumber() ? u.get("completion_tokens").asInt() : null;
         }
+    }
+
+    /** The images of the branch's messages as data URLs, by message id (one query). */
+    private Map<UUID, List<String>> imagesOf(List<Message> history, Message user) {
+        List<UUID> ids = new ArrayList<>();
+        history.forEach(m -> ids.add(m.id));
+        ids.add(user.id);
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Map<UUID, List<String>> out = new java.util.HashMap<>();
+            for (dev.parley.session.entity.Attachment a : attachments.ofMessages(ids)) {
+                out.computeIfAbsent(a.messageId, k -> new ArrayList<>())
+                        .add("data:" + a.mediaType + ";base64," + java.util.Base64.getEncoder().encodeToString(a.data));
+            }
+            return out;
+        });
     }
 
     /** The session's and the turn's parameters in OpenAI's request fields. */
