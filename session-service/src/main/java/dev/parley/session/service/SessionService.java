@@ -35,9 +35,11 @@ public class SessionService {
     private final MemoryDeletions deletions;
     private final ObjectMapper mapper;
     private final EntityManager em;
+    private final SessionEvents events;
 
     public SessionService(SessionRepository sessions, MessageRepository messages, MemoryDeletions deletions,
-                          ObjectMapper mapper, EntityManager em) {
+                          ObjectMapper mapper, EntityManager em, SessionEvents events) {
+        this.events = events;
         this.sessions = sessions;
         this.messages = messages;
         this.deletions = deletions;
@@ -67,6 +69,7 @@ public class SessionService {
         ChatSession s = get(userId, id);
         apply(s, body);
         s.updatedAt = Instant.now();
+        events.publish(s.id, "session.updated", Map.of("session_id", s.id));
         return s;
     }
 
@@ -183,6 +186,7 @@ public class SessionService {
                 ApiException.notFound("MESSAGE_NOT_FOUND", "message_id is not a message of this session."));
         s.activeLeafId = messages.newestLeafUnder(messageId);
         s.updatedAt = Instant.now();
+        events.publish(s.id, "session.updated", Map.of("session_id", s.id, "active_leaf_id", s.activeLeafId));
         return s;
     }
 

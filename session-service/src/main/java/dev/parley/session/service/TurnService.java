@@ -76,6 +76,7 @@ public class TurnService {
     private final dev.parley.session.repository.AttachmentRepository attachments;
     private final GatewayClient gateway;
     private final MemoryClient memory;
+    private final SessionEvents events;
     private final SessionConfig config;
     private final ObjectMapper mapper;
     private final ExecutorService background = Executors.newFixedThreadPool(2, r -> {
@@ -86,7 +87,8 @@ public class TurnService {
 
     public TurnService(SessionRepository sessions, MessageRepository messages,
                        dev.parley.session.repository.AttachmentRepository attachments, GatewayClient gateway, MemoryClient memory,
-                       SessionConfig config, ObjectMapper mapper) {
+                       SessionConfig config, ObjectMapper mapper, SessionEvents events) {
+        this.events = events;
         this.attachments = attachments;
         this.sessions = sessions;
         this.messages = messages;
@@ -200,6 +202,7 @@ public class TurnService {
         user.attachments = refs;
         session.activeLeafId = user.id;
         session.updatedAt = user.createdAt;
+        events.publish(sessionId, "message.created", Map.of("session_id", sessionId, "message_id", user.id, "role", "user"));
         return new Prepared(session, user, history, null, false);
     }
 
@@ -315,6 +318,8 @@ public class TurnService {
         QuarkusTransaction.requiringNew().run(() -> {
             messages.persist(reply);
             sessions.update("activeLeafId = ?1, updatedAt = ?2 where id = ?3", reply.id, reply.createdAt, session.id);
+            events.publish(session.id, "message.completed", Map.of("session_id", session.id, "message_id", reply.id,
+                    "parent_message_id", user.id, "status", reply.status));
         });
         if (sink != null) {
             sink.completed(reply);
@@ -343,8 +348,11 @@ public class TurnService {
                 title = firstWords(question);
             }
             String t = title;
-            QuarkusTransaction.requiringNew().run(() ->
-                    sessions.update("title = ?1, updatedAt = ?2 where id = ?3 and title is null", t, Instant.now(), sessionId));
+            QuarkusTransaction.requiringNew().run(() -> {
+                if (sessions.update("title = ?1, updatedAt = ?2 where id = ?3 and title is null", t, Instant.now(), sessionId) == 1) {
+                    events.publish(sessionId, "title.changed", Map.of("session_id", sessionId, "title", t));
+                }
+            });
         });
     }
 
@@ -453,6 +461,7 @@ public class TurnService {
             QuarkusTransaction.requiringNew().run(() -> {
                 messages.deleteById(user.id);
                 sessions.update("activeLeafId = ?1 where id = ?2 and activeLeafId = ?3", user.parentMessageId, user.sessionId, user.id);
+                events.publish(user.sessionId, "message.deleted", Map.of("session_id", user.sessionId, "message_id", user.id));
             });
         }
         throw new ApiException(answer.status() == 401 || answer.status() == 403 ? 502 : answer.status(), code, message);

@@ -1,0 +1,176 @@
+package dev.parley.session.service;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.function.Consumer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.persistence.EntityManager;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+/**
+ * Each session's event stream, across every replica: an event is a row in {@code session_events} written in the
+ * transaction of the change, plus a {@code NOTIFY} of its id (delivered by PostgreSQL only when that transaction
+ * commits). Every replica LISTENs on one dedicated connection outside the pool and hands the events to the streams
+ * open on it. Rows are kept an hour for {@code Last-Event-ID} resumes.
+ */
+@ApplicationScoped
+public class SessionEvents {
+    private static final Logger LOG = Logger.getLogger(SessionEvents.class);
+    public static final String CHANNEL = "parley_session_events";
+
+    /** One event as a stream sends it. */
+    public record Event(long id, UUID sessionId, String type, JsonNode data) { }
+
+    private final EntityManager em;
+    private final ObjectMapper mapper;
+    private final String url;
+    private final String user;
+    private final String password;
+    private final Map<UUID, Set<Consumer<Event>>> subscribers = new ConcurrentHashMap<>();
+    private volatile boolean running;
+    private Thread listener;
+
+    public SessionEvents(EntityManager em, ObjectMapper mapper,
+                         @ConfigProperty(name = "quarkus.datasource.jdbc.url") String url,
+                         @ConfigProperty(name = "quarkus.datasource.username") java.util.Optional<String> user,
+                         @ConfigProperty(name = "quarkus.datasource.password") java.util.Optional<String> password) {
+        this.em = em;
+        this.mapper = mapper;
+        this.url = url;
+        this.user = user.orElse(null);
+        this.password = password.orElse(null);
+    }
+
+    /** Records an event; call inside the transaction of the change (the NOTIFY goes out when it commits). */
+    public void publish(UUID sessionId, String type, Map<String, Object> data) {
+        String json;
+        try {
+            json = mapper.writeValueAsString(data);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        Number id = (Number) em.createNativeQuery(
+                        "insert into session_events (session_id, type, data) values (?1, ?2, cast(?3 as jsonb)) returning id")
+                .setParameter(1, sessionId).setParameter(2, type).setParameter(3, json).getSingleResult();
+        em.createNativeQuery("select pg_notify(?1, ?2)").setParameter(1, CHANNEL)
+                .setParameter(2, id + ":" + sessionId).getSingleResult();
+    }
+
+    /** Events of a session after {@code afterId}, oldest first (a reconnecting stream's gap). */
+    @SuppressWarnings("unchecked")
+    public List<Event> since(UUID sessionId, long afterId) {
+        List<Object[]> rows = em.createNativeQuery("select id, type, cast(data as text) from session_events "
+                        + "where session_id = ?1 and id > ?2 order by id limit 1000")
+                .setParameter(1, sessionId).setParameter(2, afterId).getResultList();
+        return rows.stream().map(r -> new Event(((Number) r[0]).longValue(), sessionId, (String) r[1], parse((String) r[2]))).toList();
+    }
+
+    public Runnable subscribe(UUID sessionId, Consumer<Event> consumer) {
+        subscribers.computeIfAbsent(sessionId, k -> new CopyOnWriteArraySet<>()).add(consumer);
+        return () -> subscribers.computeIfPresent(sessionId, (k, set) -> {
+            set.remove(consumer);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
+    void start(@Observes StartupEvent e) {
+        running = true;
+        listener = new Thread(this::listen, "session-events-listener");
+        listener.setDaemon(true);
+        listener.start();
+    }
+
+    void stop(@Observes ShutdownEvent e) {
+        running = false;
+        if (listener != null) {
+            listener.interrupt();
+        }
+    }
+
+    /** LISTEN on a connection of its own; reconnects after a failure (events of the gap come from the table). */
+    private void listen() {
+        while (running) {
+            try (Connection c = DriverManager.getConnection(url, user, password)) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("LISTEN " + CHANNEL);
+                }
+                PGConnection pg = c.unwrap(PGConnection.class);
+                while (running) {
+                    PGNotification[] got = pg.getNotifications(1000);
+                    if (got == null) {
+                        continue;
+                    }
+                    for (PGNotification n : got) {
+                        dispatch(n.getParameter());
+                    }
+                }
+            } catch (Exception ex) {
+                if (running) {
+                    LOG.warnf("Session event listener lost its connection (%s); reconnecting", ex.getMessage());
+                    try {
+                        Thread.sleep(1000);
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    private void dispatch(String payload) {
+        int colon = payload.indexOf(':');
+        if (colon < 0) {
+            return;
+        }
+        UUID sessionId;
+        long id;
+        try {
+            id = Long.parseLong(payload.substring(0, colon));
+            sessionId = UUID.fromString(payload.substring(colon + 1));
+        } catch (IllegalArgumentException ex) {
+            return;
+        }
+        Set<Consumer<Event>> subs = subscribers.get(sessionId);
+        if (subs == null || subs.isEmpty()) {
+            return;
+        }
+        // The row is read once for every stream of the session on this replica.
+        List<Event> events = io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() -> since(sessionId, id - 1));
+        for (Event ev : events) {
+            if (ev.id() == id) {
+                subs.forEach(s -> s.accept(ev));
+            }
+        }
+    }
+
+    @Scheduled(every = "10m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void prune() {
+        io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() ->
+                em.createNativeQuery("delete from session_events where created_at < now() - interval '1 hour'").executeUpdate());
+    }
+
+    private JsonNode parse(String json) {
+        try {
+            return mapper.readTree(json);
+        } catch (java.io.IOException e) {
+            return mapper.createObjectNode();
+        }
+    }
+}
