@@ -32,7 +32,8 @@ echo "==> starting the platform (./parley up, PostgreSQL on $PG_PORT)" >&2
 PARLEY_JAVA_OPTS=${PARLEY_JAVA_OPTS:-"-Xmx512m -XX:+UseParallelGC"} ./parley up </dev/null >"$WORK/parley.log" 2>&1 &
 PID=$!
 for _ in $(seq 1 240); do
-  curl -sf -o /dev/null http://127.0.0.1:8082/q/health/ready && curl -sf -o /dev/null http://127.0.0.1:8083/q/health/ready && break
+  curl -sf -o /dev/null http://127.0.0.1:8081/q/health/ready && curl -sf -o /dev/null http://127.0.0.1:8082/q/health/ready \
+    && curl -sf -o /dev/null http://127.0.0.1:8083/q/health/ready && curl -sf -o /dev/null "$BASE/.well-known/jwks.json" && break
   kill -0 "$PID" 2>/dev/null || { tail -40 "$WORK/parley.log" >&2; exit 1; }
   sleep 0.5
 done
@@ -41,6 +42,7 @@ user="bench$RANDOM"
 tok=$(curl -sS -X POST "$BASE/api/v1/auth/register" -H 'Content-Type: application/json' \
   -d "{\"username\":\"$user\",\"password\":\"correct-horse-battery\"}" | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
 uid=$(curl -sS "$BASE/api/v1/users/me" -H "Authorization: Bearer $tok" | sed -E 's/.*"id":"([^"]+)".*/\1/')
+[[ "$uid" =~ ^[0-9a-f-]{36}$ ]] || { echo "bench: could not register a user ($uid)" >&2; tail -40 "$WORK/parley.log" >&2; exit 1; }
 deep=$(curl -sS -X POST "$BASE/api/v1/sessions" -H 'Content-Type: application/json' -H "Authorization: Bearer $tok" \
   -d '{"title":"deep","model":"parley/echo","memory_mode":"DISABLED"}' | sed -E 's/.*"id":"([^"]+)".*/\1/')
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d parley_session)
@@ -75,19 +77,26 @@ page_http=$(httptime "$BASE/api/v1/sessions?limit=20" -H "Authorization: Bearer 
 cursor=$(curl -sS "$BASE/api/v1/sessions?limit=20" -H "Authorization: Bearer $tok" | sed -E 's/.*"next_cursor":"([^"]+)".*/\1/')
 page2_http=$(httptime "$BASE/api/v1/sessions?limit=20&cursor=$cursor" -H "Authorization: Bearer $tok")
 
-turn_session=$(curl -sS -X POST "$BASE/api/v1/sessions" -H 'Content-Type: application/json' -H "Authorization: Bearer $tok" \
-  -d '{"model":"parley/echo","memory_mode":"DISABLED","system_prompt":"Be brief."}' | sed -E 's/.*"id":"([^"]+)".*/\1/')
-for _ in $(seq 1 20); do   # warm-up of both paths
-  curl -s -o /dev/null -X POST "$BASE/api/v1/sessions/$turn_session/messages" -H 'Content-Type: application/json' \
+# Turns: each measured turn goes to a session of its own (created beforehand), so the gateway is sent exactly what the
+# direct call sends (system prompt + question) and the difference is the session layer alone.
+new_session() { curl -sS -X POST "$BASE/api/v1/sessions" -H 'Content-Type: application/json' -H "Authorization: Bearer $tok" \
+  -d '{"model":"parley/echo","memory_mode":"DISABLED","system_prompt":"Be brief.","title":"t"}' | sed -E 's/.*"id":"([^"]+)".*/\1/'; }
+for _ in $(seq 1 30); do   # warm-up of both paths
+  curl -s -o /dev/null -X POST "$BASE/api/v1/sessions/$(new_session)/messages" -H 'Content-Type: application/json' \
     -H "Authorization: Bearer $tok" -d '{"content":"warm up"}'
   curl -s -o /dev/null -X POST "$BASE/v1/chat/completions" -H 'Content-Type: application/json' -H "Authorization: Bearer $tok" \
-    -d '{"model":"parley/echo","messages":[{"role":"user","content":"warm up"}]}'
+    -d '{"model":"parley/echo","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"warm up"}]}'
 done
-RUNS=$TURNS
-turn_ms=$(httptime -X POST "$BASE/api/v1/sessions/$turn_session/messages" -H 'Content-Type: application/json' \
-  -H "Authorization: Bearer $tok" -d '{"content":"What is the capital of France?"}')
-direct_ms=$(httptime -X POST "$BASE/v1/chat/completions" -H 'Content-Type: application/json' -H "Authorization: Bearer $tok" \
-  -d '{"model":"parley/echo","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"What is the capital of France?"}]}')
+sessions_for_turns=()
+for _ in $(seq 1 "$TURNS"); do sessions_for_turns+=("$(new_session)"); done
+turn_ms=$(for s in "${sessions_for_turns[@]}"; do
+  curl -s -o /dev/null -w '%{time_total}\n' -X POST "$BASE/api/v1/sessions/$s/messages" -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $tok" -d '{"content":"What is the capital of France?"}' | awk '{print $1*1000}'; done | pct)
+direct_ms=$(for _ in $(seq 1 "$TURNS"); do
+  curl -s -o /dev/null -w '%{time_total}\n' -X POST "$BASE/v1/chat/completions" -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $tok" \
+    -d '{"model":"parley/echo","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"What is the capital of France?"}]}' \
+    | awk '{print $1*1000}'; done | pct)
 
 out=bench/session-results-$(date '+%Y-%m-%d-%H%M').md
 {
@@ -102,7 +111,7 @@ out=bench/session-results-$(date '+%Y-%m-%d-%H%M').md
   echo "| the same over HTTP (\`GET /api/v1/messages/{id}/history\`, 10,000 messages of JSON) | $hist_http |"
   echo "| a page of 20 of a user's 10,000 sessions: PostgreSQL execution | $page_sql |"
   echo "| the same over HTTP, first page / a later page (cursor) | $page_http / $page2_http |"
-  echo "| a turn through session-service (parley/echo, memory DISABLED, growing history) | $turn_ms |"
+  echo "| a turn through session-service (parley/echo, memory DISABLED, a new session each: no history) | $turn_ms |"
   echo "| the same question straight to the gateway | $direct_ms |"
 } | tee "$out"
 echo "written to $out" >&2
