@@ -313,6 +313,35 @@ class TurnTest {
     }
 
     @Test
+    void anotherUserGets404OnEveryMessageEndpointBothWays() {
+        String s = session("{\"model\":\"" + MODEL + "\"}");
+        JsonPath t = send(s, "{\"content\":\"mine\"}").jsonPath();
+        String userMsg = t.getString("user_message.id");
+        String reply = t.getString("assistant_message.id");
+        UUID otherId = UUID.randomUUID();
+        String other = Tokens.user(otherId, "mallory");
+        for (String path : List.of("/api/v1/messages/" + userMsg, "/api/v1/messages/" + reply + "/history",
+                "/api/v1/sessions/" + s + "/messages", "/api/v1/sessions/" + s + "/messages?view=tree", "/api/v1/sessions/" + s,
+                "/api/v1/sessions/" + s + "/events")) {
+            given().auth().oauth2(other).get(path).then().statusCode(404);
+        }
+        given().auth().oauth2(other).post("/api/v1/messages/" + reply + "/regenerate").then().statusCode(404);
+        given().auth().oauth2(other).post("/api/v1/messages/" + userMsg + "/cancel").then().statusCode(404);
+        given().auth().oauth2(other).contentType("application/json").body("{\"message_id\":\"" + userMsg + "\"}")
+                .put("/api/v1/sessions/" + s + "/active-leaf").then().statusCode(404);
+        given().auth().oauth2(other).contentType("application/json").body("{\"text\":\"x\",\"session_id\":\"" + s + "\"}")
+                .post("/api/v1/llm/text-completion").then().statusCode(404);
+        // and the other way: the other user's own session is invisible to the first, and cannot be a parent
+        String theirs = given().auth().oauth2(other).contentType("application/json").body("{}").post("/api/v1/sessions")
+                .then().statusCode(201).extract().jsonPath().getString("id");
+        given().auth().oauth2(token).get("/api/v1/sessions/" + theirs).then().statusCode(404);
+        given().auth().oauth2(other).contentType("application/json")
+                .body("{\"content\":\"x\",\"parent_message_id\":\"" + userMsg + "\"}")
+                .post("/api/v1/sessions/" + theirs + "/messages").then().statusCode(404);
+        assertTrue(given().auth().oauth2(other).get("/api/v1/sessions").jsonPath().getList("data.id").equals(List.of(theirs)));
+    }
+
+    @Test
     void anIdempotentRetryReturnsTheFirstTurnWithoutCallingTheGatewayAgain() {
         String s = session("{\"model\":\"" + MODEL + "\"}");
         Response first = given().auth().oauth2(token).contentType("application/json").header("Idempotency-Key", "turn-1")
