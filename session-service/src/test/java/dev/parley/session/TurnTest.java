@@ -342,6 +342,28 @@ class TurnTest {
     }
 
     @Test
+    void imageCompletionIsOneOffWithoutASessionAndATurnWithOne() {
+        Response oneOff = given().auth().oauth2(token).multiPart("prompt", "What is it?").multiPart("model", MODEL)
+                .multiPart("image", "p.png", PNG, "image/png").post("/api/v1/llm/image-completion");
+        oneOff.then().statusCode(200);
+        assertEquals("Hello! How can I help you today?", oneOff.jsonPath().getString("text"));
+        JsonNode sent = json(SessionStubs.gateway().findAll(postRequestedFor(urlPathEqualTo("/v1/chat/completions"))
+                .withHeader("X-Parley-User", equalTo(user.toString()))).get(0).getBodyAsString());
+        assertEquals("image_url", sent.at("/messages/0/content/1/type").asText());
+        assertTrue(given().auth().oauth2(token).get("/api/v1/sessions").jsonPath().getList("data").isEmpty(), "stores nothing");
+
+        String s = session("{\"model\":\"" + MODEL + "\"}");
+        Response turn = given().auth().oauth2(token).multiPart("session_id", s).multiPart("image", "p.png", PNG, "image/png")
+                .post("/api/v1/llm/image-completion");
+        turn.then().statusCode(201);
+        assertEquals("Describe this image.", turn.jsonPath().getString("user_message.content"));
+        assertEquals(1, turn.jsonPath().getList("user_message.attachments").size());
+        given().auth().oauth2(token).multiPart("prompt", "x").post("/api/v1/llm/image-completion").then().statusCode(400);
+        given().auth().oauth2(token).multiPart("image", "p.png", "not an image".getBytes(), "image/png")
+                .post("/api/v1/llm/image-completion").then().statusCode(415);
+    }
+
+    @Test
     void anIdempotentRetryReturnsTheFirstTurnWithoutCallingTheGatewayAgain() {
         String s = session("{\"model\":\"" + MODEL + "\"}");
         Response first = given().auth().oauth2(token).contentType("application/json").header("Idempotency-Key", "turn-1")

@@ -30,10 +30,43 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class LlmResource {
     private final TurnService turns;
     private final CurrentCaller caller;
+    private final dev.parley.session.config.SessionConfig config;
+    private final com.fasterxml.jackson.databind.ObjectMapper mapper;
 
-    public LlmResource(TurnService turns, CurrentCaller caller) {
+    public LlmResource(TurnService turns, CurrentCaller caller, dev.parley.session.config.SessionConfig config,
+                       com.fasterxml.jackson.databind.ObjectMapper mapper) {
         this.turns = turns;
         this.caller = caller;
+        this.config = config;
+        this.mapper = mapper;
+    }
+
+    @POST
+    @Path("/image-completion")
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Operation(summary = "multipart: image (one or more), prompt?, session_id?, model?: with a session a turn with the images "
+            + "(201); without, a one-off answer (200) that stores nothing")
+    public Response imageCompletion(@org.jboss.resteasy.reactive.RestForm("prompt") String prompt,
+                                    @org.jboss.resteasy.reactive.RestForm("session_id") String sessionId,
+                                    @org.jboss.resteasy.reactive.RestForm("model") String model,
+                                    @org.jboss.resteasy.reactive.RestForm("image") java.util.List<org.jboss.resteasy.reactive.multipart.FileUpload> images) {
+        UUID owner = owner(caller.get());
+        java.util.List<TurnService.Upload> uploads = SessionResource.uploads(images, config);
+        if (uploads.isEmpty()) {
+            throw new dev.parley.platform.error.ApiException(400, "VALIDATION_FAILED", "Send at least one image (form field 'image').");
+        }
+        String text = prompt == null || prompt.isBlank() ? "Describe this image." : prompt;
+        ObjectNode body = mapper.createObjectNode();
+        if (model != null && !model.isBlank()) {
+            body.put("model", model);
+        }
+        if (sessionId == null || sessionId.isBlank()) {
+            body.put("text", text);
+            return Response.ok(turns.oneOff(owner, body, uploads)).build();
+        }
+        body.put("content", text);
+        TurnService.TurnResult r = turns.send(owner, SessionResource.uuid(sessionId, "session_id"), body, null, uploads, null);
+        return Response.status(201).entity(new TurnView(MessageView.of(r.user()), MessageView.of(r.assistant()))).build();
     }
 
     @POST

@@ -146,6 +146,15 @@ public class SessionResource {
                 throw new ApiException(400, "VALIDATION_FAILED", "llm_params must be a JSON object.");
             }
         }
+        java.util.List<TurnService.Upload> uploads = uploads(images, config);
+        TurnService.TurnResult r = turns.send(owner(caller.get()), uuid(id, "session_id"), body, idempotencyKey, uploads, null);
+        return Response.status(r.replay() ? 200 : 201)
+                .entity(new TurnView(MessageView.of(r.user()), MessageView.of(r.assistant()))).build();
+    }
+
+    /** Uploaded images, each checked: count, size (413), type from its bytes (415). */
+    static java.util.List<TurnService.Upload> uploads(java.util.List<org.jboss.resteasy.reactive.multipart.FileUpload> images,
+                                                      dev.parley.session.config.SessionConfig config) {
         java.util.List<TurnService.Upload> uploads = new java.util.ArrayList<>();
         java.util.List<org.jboss.resteasy.reactive.multipart.FileUpload> files = images == null ? java.util.List.of() : images;
         if (files.size() > config.maxImages()) {
@@ -168,9 +177,7 @@ public class SessionResource {
             }
             uploads.add(new TurnService.Upload(data, type));
         }
-        TurnService.TurnResult r = turns.send(owner(caller.get()), uuid(id, "session_id"), body, idempotencyKey, uploads, null);
-        return Response.status(r.replay() ? 200 : 201)
-                .entity(new TurnView(MessageView.of(r.user()), MessageView.of(r.assistant()))).build();
+        return uploads;
     }
 
     @GET

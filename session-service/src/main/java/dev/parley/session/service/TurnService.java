@@ -406,6 +406,11 @@ public class TurnService {
      * text, the model, the finish reason and usage.
      */
     public Map<String, Object> oneOff(UUID userId, JsonNode body) {
+        return oneOff(userId, body, List.of());
+    }
+
+    /** A one-off completion, the images (if any) sent as content parts after the text. */
+    public Map<String, Object> oneOff(UUID userId, JsonNode body, List<Upload> images) {
         if (body == null || !body.isObject() || !body.path("text").isTextual() || body.get("text").asText().isBlank()) {
             throw invalid("text", "text is required.");
         }
@@ -413,7 +418,16 @@ public class TurnService {
         Map<String, Object> params = params(body.get("llm_params"));
         ObjectNode req = mapper.createObjectNode();
         req.put("model", model != null ? model : config.defaultModel());
-        req.putArray("messages").addObject().put("role", "user").put("content", body.get("text").asText());
+        if (images.isEmpty()) {
+            req.putArray("messages").addObject().put("role", "user").put("content", body.get("text").asText());
+        } else {
+            var parts = req.putArray("messages").addObject().put("role", "user").putArray("content");
+            parts.addObject().put("type", "text").put("text", body.get("text").asText());
+            for (Upload u : images) {
+                parts.addObject().put("type", "image_url").putObject("image_url")
+                        .put("url", "data:" + u.mediaType() + ";base64," + java.util.Base64.getEncoder().encodeToString(u.data()));
+            }
+        }
         applyParams(req, params);
         try {
             GatewayClient.Answer a = gateway.chat(userId, null, null, mapper.writeValueAsBytes(req));
