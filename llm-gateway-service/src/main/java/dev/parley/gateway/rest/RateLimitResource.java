@@ -82,8 +82,8 @@ public class RateLimitResource {
     public LimitView getUser(@PathParam("user_id") String userId) {
         UUID id = uuid(userId, "user_id");
         Limits l = settings.forUser(id);
-        boolean own = settings.stored("user", id).isPresent() || !"none".equals(l.source()) && l != settings.defaults();
-        return new LimitView("user", id, l.requestsPerMinute(), l.tokensPerMinute(), own ? l.source() : "default");
+        // forUser answers the default's own object when the user has no limits of their own
+        return new LimitView("user", id, l.requestsPerMinute(), l.tokensPerMinute(), l == settings.defaults() ? "default" : l.source());
     }
 
     @PUT

@@ -603,8 +603,8 @@ public class TurnService {
     }
 
     /** The session's and the turn's parameters in OpenAI's request fields. */
-    private static void applyParams(ObjectNode request, Map<String, Object> params) {
-        ObjectMapper m = new ObjectMapper();
+    private void applyParams(ObjectNode request, Map<String, Object> params) {
+        ObjectMapper m = mapper;
         params.forEach((k, v) -> {
             switch (k) {
                 case "temperature", "top_p", "max_tokens", "stop", "presence_penalty", "frequency_penalty", "seed",

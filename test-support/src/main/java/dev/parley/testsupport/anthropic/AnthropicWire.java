@@ -69,7 +69,7 @@ public final class AnthropicWire {
 
     /** Stubs {@code POST <basePath>/messages} to answer 200 with the JSON fixture. */
     public static void messages(WireMockServer wm, String basePath, String fixture) {
-        wm.stubFor(post(urlPathEqualTo(path(basePath, "/messages"))).willReturn(json(200, fixture)));
+        wm.stubFor(post(urlPathEqualTo(OpenAiWire.path(basePath, "/messages"))).willReturn(json(200, fixture)));
     }
 
     /** Stubs {@code POST /v1/messages} with {@code "stream": true} to stream the SSE fixture. */
@@ -81,7 +81,7 @@ public final class AnthropicWire {
     public static void messagesStream(WireMockServer wm, String basePath, String sseFixture) {
         byte[] body = bytes(sseFixture);
         int events = sseDataLines(new String(body, StandardCharsets.UTF_8)).size();
-        wm.stubFor(post(urlPathEqualTo(path(basePath, "/messages")))
+        wm.stubFor(post(urlPathEqualTo(OpenAiWire.path(basePath, "/messages")))
                 .withRequestBody(matchingJsonPath("$.stream", equalTo("true")))
                 .willReturn(aResponse().withStatus(200)
                         .withHeader("Content-Type", EVENT_STREAM)
@@ -99,7 +99,7 @@ public final class AnthropicWire {
             Map<String, String> headers) {
         ResponseDefinitionBuilder response = json(status, fixture);
         headers.forEach(response::withHeader);
-        wm.stubFor(post(urlPathEqualTo(path(basePath, "/messages"))).willReturn(response));
+        wm.stubFor(post(urlPathEqualTo(OpenAiWire.path(basePath, "/messages"))).willReturn(response));
     }
 
     /**
@@ -108,18 +108,6 @@ public final class AnthropicWire {
      */
     public static List<String> sseDataLines(String sseBody) {
         return OpenAiWire.sseDataLines(sseBody);
-    }
-
-    /** {@code basePath + endpoint}, with {@code basePath} given with or without leading or trailing slash. */
-    static String path(String basePath, String endpoint) {
-        String base = basePath == null ? "" : basePath.strip();
-        while (base.endsWith("/")) {
-            base = base.substring(0, base.length() - 1);
-        }
-        if (!base.isEmpty() && !base.startsWith("/")) {
-            base = "/" + base;
-        }
-        return base + endpoint;
     }
 
     private static ResponseDefinitionBuilder json(int status, String fixture) {

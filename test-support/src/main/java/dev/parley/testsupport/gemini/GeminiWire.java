@@ -129,18 +129,11 @@ public final class GeminiWire {
      * trailing slash and {@code model} with or without its {@code models/} prefix. The colon stays literal.
      */
     static String path(String basePath, String model, String method) {
-        String base = basePath == null ? "" : basePath.strip();
-        while (base.endsWith("/")) {
-            base = base.substring(0, base.length() - 1);
-        }
-        if (!base.isEmpty() && !base.startsWith("/")) {
-            base = "/" + base;
-        }
         String id = model.strip();
         if (id.startsWith("models/")) {
             id = id.substring("models/".length());
         }
-        return base + "/models/" + id + ":" + method;
+        return dev.parley.testsupport.openai.OpenAiWire.path(basePath, "/models/" + id + ":" + method);
     }
 
     private static ResponseDefinitionBuilder json(int status, String fixture) {

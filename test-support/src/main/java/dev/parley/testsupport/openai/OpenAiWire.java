@@ -131,7 +131,7 @@ public final class OpenAiWire {
     }
 
     /** {@code basePath + endpoint}, with {@code basePath} given with or without leading or trailing slash. */
-    static String path(String basePath, String endpoint) {
+    public static String path(String basePath, String endpoint) {
         String base = basePath == null ? "" : basePath.strip();
         while (base.endsWith("/")) {
             base = base.substring(0, base.length() - 1);

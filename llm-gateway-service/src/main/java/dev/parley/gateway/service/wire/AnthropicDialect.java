@@ -6,9 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.gateway.rest.OpenAiException;
@@ -26,7 +24,6 @@ public final class AnthropicDialect implements Dialect {
     /** Anthropic requires {@code max_tokens}; this is used when the request sets none. */
     public static final long DEFAULT_MAX_TOKENS = 4096;
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     @Override
     public String path(String model, boolean stream, boolean embeddings) {
@@ -86,9 +83,9 @@ public final class AnthropicDialect implements Dialect {
             max += budget; // Anthropic counts thinking inside max_tokens: keep room for the answer itself
         }
         out.put("max_tokens", max);
-        copyNumber(req, "temperature", out, "temperature");
-        copyNumber(req, "top_p", out, "top_p");
-        copyNumber(req, "top_k", out, "top_k");
+        OpenAiShapes.copyNumber(req, "temperature", out, "temperature");
+        OpenAiShapes.copyNumber(req, "top_p", out, "top_p");
+        OpenAiShapes.copyNumber(req, "top_k", out, "top_k");
         ArrayNode stops = OpenAiShapes.stops(req);
         if (stops != null && !stops.isEmpty()) {
             out.set("stop_sequences", stops);
@@ -101,16 +98,6 @@ public final class AnthropicDialect implements Dialect {
             out.put("stream", true);
         }
         return out;
-    }
-
-    private static void copyNumber(ObjectNode from, String name, ObjectNode to, String as) {
-        JsonNode v = from.get(name);
-        if (v != null && !v.isNull()) {
-            if (!v.isNumber()) {
-                throw OpenAiException.invalid(name, name + " must be a number.");
-            }
-            to.set(as, v);
-        }
     }
 
     private static ArrayNode messages(JsonNode messages, ArrayNode system) {
@@ -159,7 +146,7 @@ public final class AnthropicDialect implements Dialect {
                         use.put("type", "tool_use");
                         use.put("id", call.path("id").asText());
                         use.put("name", call.path("function").path("name").asText());
-                        use.set("input", arguments(call.path("function").path("arguments"), param + ".tool_calls[" + j + "]"));
+                        use.set("input", OpenAiShapes.arguments(call.path("function").path("arguments"), param + ".tool_calls[" + j + "]"));
                         j++;
                     }
                     if (!blocks.isEmpty()) {
@@ -259,23 +246,6 @@ public final class AnthropicDialect implements Dialect {
             }
         }
         return blocks;
-    }
-
-    /** A tool call's {@code arguments} (a JSON object in a string) as Anthropic's {@code input} object. */
-    private static JsonNode arguments(JsonNode arguments, String param) {
-        String text = arguments.isTextual() ? arguments.asText() : arguments.isObject() ? arguments.toString() : "";
-        if (text.isBlank()) {
-            return JSON.objectNode();
-        }
-        try {
-            JsonNode parsed = MAPPER.readTree(text);
-            if (parsed instanceof ObjectNode) {
-                return parsed;
-            }
-        } catch (JsonProcessingException e) {
-            // answered below
-        }
-        throw OpenAiException.invalid(param + ".function.arguments", "Tool call arguments must be a JSON object.");
     }
 
     private static void tools(ObjectNode req, ObjectNode out) {

@@ -34,7 +34,8 @@ public final class GeminiDialect implements Dialect {
     private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     /** Separates a tool call id from the thought signature carried in it. */
     private static final String SIGNATURE = ".sig.";
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = OpenAiShapes.MAPPER;
+    private static final GeminiDialect INSTANCE = new GeminiDialect();
 
     @Override
     public String path(String model, boolean stream, boolean embeddings) {
@@ -102,13 +103,13 @@ public final class GeminiDialect implements Dialect {
             out.putObject("systemInstruction").set("parts", system);
         }
         ObjectNode gen = JSON.objectNode();
-        copyNumber(req, "temperature", gen, "temperature");
-        copyNumber(req, "top_p", gen, "topP");
-        copyNumber(req, "top_k", gen, "topK");
-        copyNumber(req, "presence_penalty", gen, "presencePenalty");
-        copyNumber(req, "frequency_penalty", gen, "frequencyPenalty");
-        copyNumber(req, "seed", gen, "seed");
-        copyNumber(req, "n", gen, "candidateCount");
+        OpenAiShapes.copyNumber(req, "temperature", gen, "temperature");
+        OpenAiShapes.copyNumber(req, "top_p", gen, "topP");
+        OpenAiShapes.copyNumber(req, "top_k", gen, "topK");
+        OpenAiShapes.copyNumber(req, "presence_penalty", gen, "presencePenalty");
+        OpenAiShapes.copyNumber(req, "frequency_penalty", gen, "frequencyPenalty");
+        OpenAiShapes.copyNumber(req, "seed", gen, "seed");
+        OpenAiShapes.copyNumber(req, "n", gen, "candidateCount");
         long max = OpenAiShapes.maxTokens(req);
         if (max > 0) {
             gen.put("maxOutputTokens", max);
@@ -149,16 +150,6 @@ public final class GeminiDialect implements Dialect {
         return out;
     }
 
-    private static void copyNumber(ObjectNode from, String name, ObjectNode to, String as) {
-        JsonNode v = from.get(name);
-        if (v != null && !v.isNull()) {
-            if (!v.isNumber()) {
-                throw OpenAiException.invalid(name, name + " must be a number.");
-            }
-            to.set(as, v);
-        }
-    }
-
     private static ArrayNode contents(JsonNode messages, ArrayNode system) {
         if (!messages.isArray() || messages.isEmpty()) {
             throw OpenAiException.invalid("messages", "messages must be a non-empty array.");
@@ -192,7 +183,7 @@ public final class GeminiDialect implements Dialect {
                         ObjectNode part = parts.addObject();
                         ObjectNode fc = part.putObject("functionCall");
                         fc.put("name", name);
-                        fc.set("args", arguments(call.path("function").path("arguments"), param + ".tool_calls[" + j + "]"));
+                        fc.set("args", OpenAiShapes.arguments(call.path("function").path("arguments"), param + ".tool_calls[" + j + "]"));
                         int sig = id.indexOf(SIGNATURE);
                         if (sig >= 0) {
                             part.put("thoughtSignature", id.substring(sig + SIGNATURE.length()));
@@ -307,22 +298,6 @@ public final class GeminiDialect implements Dialect {
             return "image/heic";
         }
         return "image/jpeg";
-    }
-
-    private static JsonNode arguments(JsonNode arguments, String param) {
-        String text = arguments.isTextual() ? arguments.asText() : arguments.isObject() ? arguments.toString() : "";
-        if (text.isBlank()) {
-            return JSON.objectNode();
-        }
-        try {
-            JsonNode parsed = MAPPER.readTree(text);
-            if (parsed instanceof ObjectNode) {
-                return parsed;
-            }
-        } catch (JsonProcessingException e) {
-            // answered below
-        }
-        throw OpenAiException.invalid(param + ".function.arguments", "Tool call arguments must be a JSON object.");
     }
 
     private static void tools(ObjectNode req, ObjectNode out) {
@@ -584,7 +559,7 @@ public final class GeminiDialect implements Dialect {
         @Override
         public List<ObjectNode> onEvent(JsonNode e) {
             if (e.has("error")) {
-                throw new GeminiDialect().error(e.path("error").path("code").asInt(502), e, -1);
+                throw INSTANCE.error(e.path("error").path("code").asInt(502), e, -1);
             }
             if (id == null) {
                 id = completionId(e);

@@ -11,6 +11,7 @@ import dev.parley.gateway.rest.OpenAiException;
 /** Builders for the OpenAI objects the dialects produce, complete as OpenAI's API description requires them. */
 final class OpenAiShapes {
     static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private OpenAiShapes() { }
 
@@ -161,6 +162,34 @@ final class OpenAiShapes {
             throw OpenAiException.invalid("stop", "stop must be a string or an array of strings.");
         }
         return out;
+    }
+
+    /** A numeric request field copied under the provider's name; anything but a number is a 400. */
+    static void copyNumber(ObjectNode from, String name, ObjectNode to, String as) {
+        JsonNode v = from.get(name);
+        if (v != null && !v.isNull()) {
+            if (!v.isNumber()) {
+                throw OpenAiException.invalid(name, name + " must be a number.");
+            }
+            to.set(as, v);
+        }
+    }
+
+    /** A tool call's {@code arguments} (a JSON object in a string) as an object; anything else is a 400. */
+    static JsonNode arguments(JsonNode arguments, String param) {
+        String text = arguments.isTextual() ? arguments.asText() : arguments.isObject() ? arguments.toString() : "";
+        if (text.isBlank()) {
+            return JSON.objectNode();
+        }
+        try {
+            JsonNode parsed = MAPPER.readTree(text);
+            if (parsed instanceof ObjectNode) {
+                return parsed;
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // answered below
+        }
+        throw OpenAiException.invalid(param + ".function.arguments", "Tool call arguments must be a JSON object.");
     }
 
     static String text(JsonNode content) {
