@@ -146,6 +146,81 @@ class StreamingTest {
         given().auth().oauth2(token).post("/api/v1/messages/" + userMessageId + "/cancel").then().statusCode(409);
     }
 
+    /** A connection to the service's database standing in for a second replica of session-service. */
+    private static java.sql.Connection otherReplica() throws Exception {
+        var cfg = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+        return java.sql.DriverManager.getConnection(cfg.getValue("quarkus.datasource.jdbc.url", String.class),
+                cfg.getOptionalValue("quarkus.datasource.username", String.class).orElse(""),
+                cfg.getOptionalValue("quarkus.datasource.password", String.class).orElse(""));
+    }
+
+    private static List<String> notifications(java.sql.Connection c, int atLeast) throws Exception {
+        List<String> got = new java.util.ArrayList<>();
+        long until = System.currentTimeMillis() + 5000;
+        while (got.size() < atLeast && System.currentTimeMillis() < until) {
+            org.postgresql.PGNotification[] n = c.unwrap(org.postgresql.PGConnection.class).getNotifications(200);
+            if (n != null) {
+                for (org.postgresql.PGNotification x : n) {
+                    got.add(x.getName() + "|" + x.getParameter());
+                }
+            }
+        }
+        return got;
+    }
+
+    @Test
+    void aCancelAskedOnAnotherReplicaStopsTheGenerationRunningHere() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<InputStream> resp = openStream(http);
+        BufferedReader in = new BufferedReader(new InputStreamReader(resp.body(), StandardCharsets.UTF_8));
+        String userMessageId = untilFirstDelta(in);
+        try (java.sql.Connection other = otherReplica(); java.sql.Statement st = other.createStatement()) {
+            st.execute("LISTEN parley_session_cancelled");
+            // someone else's user id: ignored, no answer
+            st.execute("NOTIFY parley_session_cancel, 'n1:" + UUID.randomUUID() + ":" + userMessageId + "'");
+            st.execute("NOTIFY parley_session_cancel, 'n2:" + user + ":" + userMessageId + "'");
+            assertEquals(List.of("parley_session_cancelled|n2"), notifications(other, 1), "only the owner's request is answered");
+        }
+        String line;
+        String last = null;
+        while ((line = in.readLine()) != null) {
+            if (line.startsWith("data: ")) {
+                last = line.substring(6);
+            }
+        }
+        assertEquals("cancelled", JSON.readTree(last).path("status").asText());
+        assertEquals("cancelled", reply().path("status").asText());
+    }
+
+    @Test
+    void aCancelForAGenerationOnAnotherReplicaIsAskedThere() throws Exception {
+        String stored = given().auth().oauth2(token).contentType("application/json").body("{\"content\":\"done\"}")
+                .post("/api/v1/sessions/" + session + "/messages").then().statusCode(201).extract().path("user_message.id");
+        try (java.sql.Connection other = otherReplica(); java.sql.Statement st = other.createStatement()) {
+            st.execute("LISTEN parley_session_cancel");
+            // nobody runs it: the request goes out, no replica answers, 409
+            given().auth().oauth2(token).post("/api/v1/messages/" + stored + "/cancel").then().statusCode(409);
+            List<String> asked = notifications(other, 1);
+            assertEquals(1, asked.size());
+            String[] parts = asked.get(0).substring("parley_session_cancel|".length()).split(":");
+            assertEquals(List.of(user.toString(), stored), List.of(parts[1], parts[2]));
+            // the other replica runs it and answers: 202
+            Thread answering = new Thread(() -> {
+                try {
+                    String nonce = notifications(other, 1).get(0).substring("parley_session_cancel|".length()).split(":")[0];
+                    try (java.sql.Statement a = other.createStatement()) {
+                        a.execute("NOTIFY parley_session_cancelled, '" + nonce + "'");
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            answering.start();
+            given().auth().oauth2(token).post("/api/v1/messages/" + stored + "/cancel").then().statusCode(202);
+            answering.join();
+        }
+    }
+
     @Test
     void aSilentGatewayGetsHeartbeatsSentToTheClient() throws Exception {
         SessionStubs.gateway().stubFor(post(urlPathEqualTo("/v1/chat/completions")).withHeader("X-Parley-User", equalTo(user.toString()))

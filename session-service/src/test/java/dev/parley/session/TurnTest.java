@@ -235,8 +235,24 @@ class TurnTest {
     @Test
     void anUntitledSessionIsTitledAfterItsFirstExchange() throws Exception {
         String s = session("{\"model\":\"" + MODEL + "\"}");
-        send(s, "{\"content\":\"Plan a weekend in Lyon with kids please\"}").then().statusCode(201);
+        send(s, "{\"content\":\"Plan a weekend in Lyon {with} {{kids}} please\"}").then().statusCode(201);
         assertEquals("Hello! How can I help you today?", awaitTitle(s), "asked from the session's model through the gateway");
+        // the AI service's call: service token acting for the user, usage attributed to the session, no message id
+        List<LoggedRequest> asked = SessionStubs.gateway().findAll(postRequestedFor(urlPathEqualTo("/v1/chat/completions"))
+                .withHeader("X-Parley-Session-Id", equalTo(s)));
+        LoggedRequest titleCall = asked.stream().filter(r -> !r.containsHeader("X-Parley-Message-Id")).findFirst().orElseThrow();
+        assertEquals(user.toString(), titleCall.getHeader("X-Parley-User"));
+        String bearer = titleCall.getHeader("Authorization").substring("Bearer ".length());
+        JsonNode claims = json(new String(java.util.Base64.getUrlDecoder().decode(bearer.split("\\.")[1]),
+                java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals("service", claims.path("groups").path(0).asText(), "the service token, not a user's");
+        JsonNode titleBody = json(titleCall.getBodyAsString());
+        assertEquals(MODEL, titleBody.path("model").asText());
+        assertEquals(2, titleBody.path("messages").size(), "no memory of earlier titles: " + titleBody);
+        assertEquals("system", titleBody.path("messages").path(0).path("role").asText());
+        assertTrue(titleBody.path("messages").path(0).path("content").asText().startsWith("Write a title"));
+        assertEquals("User: Plan a weekend in Lyon {with} {{kids}} please\nAssistant: Hello! How can I help you today?",
+                titleBody.path("messages").path(1).path("content").asText(), "the user's text is not read as a template");
         String echo = session("{\"model\":\"parley/echo\"}");
         send(echo, "{\"content\":\"Plan a weekend in Lyon with kids please\"}").then().statusCode(201);
         assertEquals("Plan a weekend in Lyon with", awaitTitle(echo), "the first words when no model can title it");

@@ -66,4 +66,21 @@ public interface SessionConfig {
     @WithName("memory-deletion-interval")
     @WithDefault("PT5S")
     Duration memoryDeletionInterval();
+
+    /**
+     * The model that writes auto-titles; unset: the session's own model, unless it is one of Parley's built-ins
+     * (parley/echo would only repeat the message), in which case the first words of the message are the title.
+     */
+    @WithName("title-model")
+    java.util.Optional<String> titleModel();
+
+    /** Longest wait for an auto-title. */
+    @WithName("title-timeout")
+    @WithDefault("PT20S")
+    Duration titleTimeout();
+
+    /** How long a cancel waits for the replica running the generation to answer (when it is not this one). */
+    @WithName("cancel-wait")
+    @WithDefault("PT0.5S")
+    Duration cancelWait();
 }

@@ -34,6 +34,15 @@ import org.postgresql.PGNotification;
 public class SessionEvents {
     private static final Logger LOG = Logger.getLogger(SessionEvents.class);
     public static final String CHANNEL = "parley_session_events";
+    /** A replica asks the others to stop a generation: {@code <nonce>:<user id>:<message id>}. */
+    public static final String CANCEL_CHANNEL = "parley_session_cancel";
+    /** The replica that stopped it answers {@code <nonce>}. */
+    public static final String CANCELLED_CHANNEL = "parley_session_cancelled";
+
+    /** Stops a generation in flight on this replica; true when there was one of that user's. */
+    public interface LocalCancel {
+        boolean cancel(UUID userId, UUID messageId);
+    }
 
     /** One event as a stream sends it. */
     public record Event(long id, UUID sessionId, String type, JsonNode data) { }
@@ -44,6 +53,9 @@ public class SessionEvents {
     private final String user;
     private final String password;
     private final Map<UUID, Set<Consumer<Event>>> subscribers = new ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.CompletableFuture<Boolean>> cancelsAsked = new ConcurrentHashMap<>();
+    private volatile LocalCancel localCancel = (u, m) -> false;
+    private volatile boolean listening;
     private volatile boolean running;
     private Thread listener;
 
@@ -82,6 +94,40 @@ public class SessionEvents {
         return rows.stream().map(r -> new Event(((Number) r[0]).longValue(), sessionId, (String) r[1], parse((String) r[2]))).toList();
     }
 
+    /** What this replica does when another asks it to stop a generation. */
+    public void onCancelRequest(LocalCancel handler) {
+        this.localCancel = handler;
+    }
+
+    /**
+     * Asks every other replica to stop the user's generation of {@code messageId}; true when one answers within
+     * {@code wait} that it did (false when none runs it, or this replica cannot hear answers right now).
+     */
+    public boolean cancelElsewhere(UUID userId, UUID messageId, java.time.Duration wait) {
+        if (!listening) {
+            return false;
+        }
+        String nonce = UUID.randomUUID().toString();
+        var answer = new java.util.concurrent.CompletableFuture<Boolean>();
+        cancelsAsked.put(nonce, answer);
+        try {
+            notify(CANCEL_CHANNEL, nonce + ":" + userId + ":" + messageId);
+            return answer.get(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            cancelsAsked.remove(nonce);
+        }
+    }
+
+    private void notify(String channel, String payload) {
+        io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() ->
+                em.createNativeQuery("select pg_notify(?1, ?2)").setParameter(1, channel).setParameter(2, payload).getSingleResult());
+    }
+
     public Runnable subscribe(UUID sessionId, Consumer<Event> consumer) {
         subscribers.computeIfAbsent(sessionId, k -> new CopyOnWriteArraySet<>()).add(consumer);
         return () -> subscribers.computeIfPresent(sessionId, (k, set) -> {
@@ -110,7 +156,10 @@ public class SessionEvents {
             try (Connection c = DriverManager.getConnection(url, user, password)) {
                 try (Statement s = c.createStatement()) {
                     s.execute("LISTEN " + CHANNEL);
+                    s.execute("LISTEN " + CANCEL_CHANNEL);
+                    s.execute("LISTEN " + CANCELLED_CHANNEL);
                 }
+                listening = true;
                 PGConnection pg = c.unwrap(PGConnection.class);
                 while (running) {
                     PGNotification[] got = pg.getNotifications(1000);
@@ -118,10 +167,20 @@ public class SessionEvents {
                         continue;
                     }
                     for (PGNotification n : got) {
-                        dispatch(n.getParameter());
+                        switch (n.getName()) {
+                            case CANCEL_CHANNEL -> cancelRequested(n.getParameter());
+                            case CANCELLED_CHANNEL -> {
+                                var asked = cancelsAsked.get(n.getParameter());
+                                if (asked != null) {
+                                    asked.complete(true);
+                                }
+                            }
+                            default -> dispatch(n.getParameter());
+                        }
                     }
                 }
             } catch (Exception ex) {
+                listening = false;
                 if (running) {
                     LOG.warnf("Session event listener lost its connection (%s); reconnecting", ex.getMessage());
                     try {
@@ -131,6 +190,21 @@ public class SessionEvents {
                     }
                 }
             }
+        }
+    }
+
+    /** Another replica asks for a stop: only the replica running that generation answers. */
+    private void cancelRequested(String payload) {
+        String[] parts = payload.split(":");
+        if (parts.length != 3 || cancelsAsked.containsKey(parts[0])) {
+            return; // malformed, or this replica's own question
+        }
+        try {
+            if (localCancel.cancel(UUID.fromString(parts[1]), UUID.fromString(parts[2]))) {
+                notify(CANCELLED_CHANNEL, parts[0]);
+            }
+        } catch (RuntimeException ex) {
+            LOG.warnf("A cancel request from another replica failed here: %s", ex.getMessage());
         }
     }
 

@@ -19,6 +19,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.platform.error.ApiException;
 import dev.parley.platform.http.Uuids;
+import dev.parley.session.ai.GatewayChatModels;
+import dev.parley.session.ai.TitleWriter;
 import dev.parley.session.client.GatewayClient;
 import dev.parley.session.client.MemoryClient;
 import dev.parley.session.config.SessionConfig;
@@ -79,6 +81,8 @@ public class TurnService {
     private final SessionEvents events;
     private final SessionConfig config;
     private final ObjectMapper mapper;
+    private final GatewayChatModels ai;
+    private final TitleWriter titles;
     private final ExecutorService background = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "memory-extract");
         t.setDaemon(true);
@@ -87,8 +91,11 @@ public class TurnService {
 
     public TurnService(SessionRepository sessions, MessageRepository messages,
                        dev.parley.session.repository.AttachmentRepository attachments, GatewayClient gateway, MemoryClient memory,
-                       SessionConfig config, ObjectMapper mapper, SessionEvents events) {
+                       SessionConfig config, ObjectMapper mapper, SessionEvents events, GatewayChatModels ai, TitleWriter titles) {
         this.events = events;
+        events.onCancelRequest(this::cancelHere);
+        this.ai = ai;
+        this.titles = titles;
         this.attachments = attachments;
         this.sessions = sessions;
         this.messages = messages;
@@ -341,8 +348,9 @@ public class TurnService {
     private void titleLater(UUID userId, UUID sessionId, String model, String question, String answer) {
         background.submit(() -> {
             String title = null;
-            if (!model.startsWith("parley/")) {
-                title = askTitle(userId, sessionId, model, question, answer);
+            String titleModel = config.titleModel().orElse(model.startsWith("parley/") ? null : model);
+            if (titleModel != null) {
+                title = askTitle(userId, sessionId, titleModel, question, answer);
             }
             if (title == null || title.isBlank()) {
                 title = firstWords(question);
@@ -358,25 +366,13 @@ public class TurnService {
 
     private String askTitle(UUID userId, UUID sessionId, String model, String question, String answer) {
         try {
-            ObjectNode req = mapper.createObjectNode();
-            req.put("model", model);
-            req.put("max_tokens", 24);
-            req.put("temperature", 0.2);
-            var msgs = req.putArray("messages");
-            msgs.addObject().put("role", "system").put("content",
-                    "Write a title of at most six words for the conversation below. Answer with the title only, no quotes.");
-            msgs.addObject().put("role", "user").put("content", "User: " + truncate(question, 2000) + "\nAssistant: " + truncate(answer, 2000));
-            GatewayClient.Answer a = gateway.chat(userId, sessionId, null, mapper.writeValueAsBytes(req));
-            if (a.status() != 200) {
-                return null;
-            }
-            String t = mapper.readTree(a.body()).path("choices").path(0).path("message").path("content").asText("").strip();
-            t = t.replaceAll("^[\"'«“]+|[\"'»”.]+$", "").strip();
+            String t = ai.actingFor(userId, sessionId, model,
+                    () -> titles.title("User: " + truncate(question, 2000) + "\nAssistant: " + truncate(answer, 2000)));
+            t = t == null ? "" : t.strip().replaceAll("^[\"'«“]+|[\"'»”.]+$", "").strip();
             return t.isEmpty() ? null : truncate(t, 200);
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // no usable model, a refusal or an unreachable gateway: the first words will do
+            LOG.debugf("auto-title for session %s failed: %s", sessionId, e.getClass().getSimpleName());
             return null;
         }
     }
@@ -504,9 +500,14 @@ public class TurnService {
 
     /**
      * Stops a streamed generation in flight (by its user message's id or its reply's): the reply is stored as
-     * {@code cancelled} with the text generated so far. False when none is in flight here for this user.
+     * {@code cancelled} with the text generated so far. Another replica running it is asked over NOTIFY. False when
+     * none of this user's is in flight anywhere.
      */
     public boolean cancel(UUID userId, UUID messageId) {
+        return cancelHere(userId, messageId) || events.cancelElsewhere(userId, messageId, config.cancelWait());
+    }
+
+    private boolean cancelHere(UUID userId, UUID messageId) {
         Generation g = inFlight.get(messageId);
         if (g == null || !g.userId.equals(userId)) {
             return false;
