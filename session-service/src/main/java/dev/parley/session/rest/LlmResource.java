@@ -51,7 +51,7 @@ public class LlmResource {
                                     @org.jboss.resteasy.reactive.RestForm("model") String model,
                                     @org.jboss.resteasy.reactive.RestForm("image") java.util.List<org.jboss.resteasy.reactive.multipart.FileUpload> images) {
         UUID owner = owner(caller.get());
-        java.util.List<TurnService.Upload> uploads = SessionResource.uploads(images, config);
+        java.util.List<TurnService.Upload> uploads = SessionResource.uploads(SessionResource.uploaded(images), config);
         if (uploads.isEmpty()) {
             throw new dev.parley.platform.error.ApiException(400, "VALIDATION_FAILED", "Send at least one image (form field 'image').");
         }

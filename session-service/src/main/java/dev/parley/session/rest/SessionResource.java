@@ -127,6 +127,16 @@ public class SessionResource {
                                    @org.jboss.resteasy.reactive.RestForm("model") String model,
                                    @org.jboss.resteasy.reactive.RestForm("llm_params") String llmParams,
                                    @org.jboss.resteasy.reactive.RestForm("image") java.util.List<org.jboss.resteasy.reactive.multipart.FileUpload> images) {
+        JsonNode body = formBody(mapper, content, parent, model, llmParams);
+        java.util.List<TurnService.Upload> uploads = uploads(uploaded(images), config);
+        TurnService.TurnResult r = turns.send(owner(caller.get()), uuid(id, "session_id"), body, idempotencyKey, uploads, null);
+        return Response.status(r.replay() ? 200 : 201)
+                .entity(new TurnView(MessageView.of(r.user()), MessageView.of(r.assistant()))).build();
+    }
+
+    /** The JSON body of a turn sent as a form (multipart), as the JSON API takes it. */
+    static JsonNode formBody(com.fasterxml.jackson.databind.ObjectMapper mapper, String content, String parent, String model,
+                             String llmParams) {
         com.fasterxml.jackson.databind.node.ObjectNode body = mapper.createObjectNode();
         body.put("content", content);
         if (parent != null) {
@@ -146,17 +156,20 @@ public class SessionResource {
                 throw new ApiException(400, "VALIDATION_FAILED", "llm_params must be a JSON object.");
             }
         }
-        java.util.List<TurnService.Upload> uploads = uploads(images, config);
-        TurnService.TurnResult r = turns.send(owner(caller.get()), uuid(id, "session_id"), body, idempotencyKey, uploads, null);
-        return Response.status(r.replay() ? 200 : 201)
-                .entity(new TurnView(MessageView.of(r.user()), MessageView.of(r.assistant()))).build();
+        return body;
+    }
+
+    /** An uploaded file as either HTTP layer hands it over (Quarkus REST or a Vert.x route). */
+    record Uploaded(String fileName, long size, java.nio.file.Path path) { }
+
+    static java.util.List<Uploaded> uploaded(java.util.List<org.jboss.resteasy.reactive.multipart.FileUpload> files) {
+        return files == null ? java.util.List.of()
+                : files.stream().map(f -> new Uploaded(f.fileName(), f.size(), f.uploadedFile())).toList();
     }
 
     /** Uploaded images, each checked: count, size (413), type from its bytes (415). */
-    static java.util.List<TurnService.Upload> uploads(java.util.List<org.jboss.resteasy.reactive.multipart.FileUpload> images,
-                                                      dev.parley.session.config.SessionConfig config) {
+    static java.util.List<TurnService.Upload> uploads(java.util.List<Uploaded> files, dev.parley.session.config.SessionConfig config) {
         java.util.List<TurnService.Upload> uploads = new java.util.ArrayList<>();
-        java.util.List<org.jboss.resteasy.reactive.multipart.FileUpload> files = images == null ? java.util.List.of() : images;
         if (files.size() > config.maxImages()) {
             throw new ApiException(400, "TOO_MANY_IMAGES", "At most " + config.maxImages() + " images per message.");
         }
@@ -166,7 +179,7 @@ public class SessionResource {
             }
             byte[] data;
             try {
-                data = java.nio.file.Files.readAllBytes(f.uploadedFile());
+                data = java.nio.file.Files.readAllBytes(f.path());
             } catch (java.io.IOException e) {
                 throw new ApiException(400, "UNREADABLE_UPLOAD", "The upload could not be read.");
             }

@@ -2,6 +2,7 @@ package dev.parley.session.rest;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.BiFunction;
@@ -43,6 +44,8 @@ public class TurnStreamRoutes {
     private final Vertx vertx;
     private final long heartbeatMs;
     private final long bodyLimit;
+    private final SessionConfig config;
+    private final String uploadsDir;
 
     public TurnStreamRoutes(TurnService turns, ObjectMapper mapper, ErrorWriter errors, Vertx vertx, SessionConfig config,
                             HttpConfig http) {
@@ -52,13 +55,15 @@ public class TurnStreamRoutes {
         this.vertx = vertx;
         this.heartbeatMs = config.heartbeatInterval().toMillis();
         this.bodyLimit = http.maxBodySize().asLongValue();
+        this.config = config;
+        this.uploadsDir = System.getProperty("java.io.tmpdir") + "/parley-session-uploads";
     }
 
     void register(@Observes Router router) {
         stream(router, "/api/v1/sessions/:id/messages", (rc, ctx) -> {
             UUID owner = SessionResource.owner(ctx.caller);
             UUID id = SessionResource.uuid(rc.pathParam("id"), "session_id");
-            turns.send(owner, id, ctx.body, rc.request().getHeader("Idempotency-Key"), ctx.sink);
+            turns.send(owner, id, ctx.body, rc.request().getHeader("Idempotency-Key"), ctx.images, ctx.sink);
             return null;
         });
         stream(router, "/api/v1/messages/:id/regenerate", (rc, ctx) -> {
@@ -68,11 +73,14 @@ public class TurnStreamRoutes {
         });
     }
 
-    private record Ctx(Caller caller, JsonNode body, Sink sink) { }
+    private record Ctx(Caller caller, JsonNode body, List<TurnService.Upload> images, Sink sink) { }
 
     /** Three routes per path so that a request that does not ask for SSE passes on to Quarkus REST untouched. */
     private void stream(Router router, String path, BiFunction<RoutingContext, Ctx, Void> turn) {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(bodyLimit);
+        // a multipart turn (images): files to a temporary directory, deleted when the request ends
+        BodyHandler form = BodyHandler.create(uploadsDir).setBodyLimit(bodyLimit).setDeleteUploadedFilesOnEnd(true)
+                .setMergeFormAttributes(false);
         router.post(path).handler(rc -> {
             String accept = rc.request().getHeader("Accept");
             if (accept != null && accept.contains("text/event-stream")) {
@@ -83,6 +91,8 @@ public class TurnStreamRoutes {
         router.post(path).handler(rc -> {
             if (rc.get(SSE) == null) {
                 rc.next();
+            } else if (multipart(rc)) {
+                form.handle(rc);
             } else {
                 body.handle(rc);
             }
@@ -98,15 +108,29 @@ public class TurnStreamRoutes {
                     errors.write(rc, 401, "UNAUTHENTICATED", "Authentication is required: send a valid bearer token", Map.of());
                     return;
                 }
+                boolean multipart = multipart(rc);
                 JsonNode json;
                 try {
-                    json = rc.body().length() == 0 ? null : mapper.readTree(rc.body().buffer().getBytes());
+                    json = multipart ? null : rc.body().length() == 0 ? null : mapper.readTree(rc.body().buffer().getBytes());
                 } catch (IOException e) {
                     errors.write(rc, 400, "MALFORMED_JSON", "The body is not valid JSON.", Map.of());
                     return;
                 }
                 Sink sink = new Sink(rc);
-                vertx.executeBlocking(() -> turn.apply(rc, new Ctx(caller, json, sink)), false).onComplete(ar -> {
+                vertx.executeBlocking(() -> {
+                    if (!multipart) {
+                        return turn.apply(rc, new Ctx(caller, json, List.of(), sink));
+                    }
+                    // images are read and checked (count, size, type by content) before anything is stored
+                    var attrs = rc.request().formAttributes();
+                    JsonNode formBody = SessionResource.formBody(mapper, attrs.get("content"), attrs.get("parent_message_id"),
+                            attrs.get("model"), attrs.get("llm_params"));
+                    List<SessionResource.Uploaded> files = rc.fileUploads().stream()
+                            .filter(f -> "image".equals(f.name()))
+                            .map(f -> new SessionResource.Uploaded(f.fileName(), f.size(), java.nio.file.Path.of(f.uploadedFileName())))
+                            .toList();
+                    return turn.apply(rc, new Ctx(caller, formBody, SessionResource.uploads(files, config), sink));
+                }, false).onComplete(ar -> {
                     if (ar.failed()) {
                         sink.fail(ar.cause());
                     }
@@ -114,6 +138,11 @@ public class TurnStreamRoutes {
                 });
             }, failure -> errors.write(rc, 401, "UNAUTHENTICATED", "Authentication is required: send a valid bearer token", Map.of()));
         });
+    }
+
+    private static boolean multipart(RoutingContext rc) {
+        String type = rc.request().getHeader("Content-Type");
+        return type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data");
     }
 
     /** Writes the events; thread-safe (Vert.x response writes from the worker thread are dispatched to its loop). */
