@@ -10,11 +10,11 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 @QuarkusTestResource(ParleyTestEnvironment.class)
 @QuarkusTestResource(AuthServiceStub.class)
+@QuarkusTestResource(MemoryStubs.class)
 class MemoryContractTest extends ServiceContractTests {
 
     @Override
     protected String protectedPath() {
-        // The service's own public API arrives with issue 7; the internal surface is protected already.
-        return "/internal/v1/whoami";
+        return "/api/v1/memories";
     }
 }

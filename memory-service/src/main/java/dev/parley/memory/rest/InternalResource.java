@@ -1,0 +1,212 @@
+package dev.parley.memory.rest;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingType;
+import dev.parley.memory.service.Extraction;
+import dev.parley.memory.service.LocalEmbeddings;
+import dev.parley.memory.service.MemoryService;
+import dev.parley.memory.service.Retrieval;
+import dev.parley.platform.error.ApiException;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+/** What the other services call (service tokens only, as every {@code /internal/**} path). */
+@io.quarkus.security.Authenticated
+@Path("/internal/v1")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class InternalResource {
+    private static final Encoding TOKENS = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
+    static final int CONTEXT_CANDIDATES = 20;
+
+    private final LocalEmbeddings local;
+    private final Retrieval retrieval;
+    private final MemoryService memories;
+    private final Extraction extraction;
+    private final dev.parley.memory.config.MemoryConfig config;
+
+    public InternalResource(LocalEmbeddings local, Retrieval retrieval, MemoryService memories, Extraction extraction,
+                            dev.parley.memory.config.MemoryConfig config) {
+        this.local = local;
+        this.retrieval = retrieval;
+        this.memories = memories;
+        this.extraction = extraction;
+        this.config = config;
+    }
+
+    @POST
+    @Path("/embeddings")
+    @Operation(summary = "parley/all-minilm-l6-v2 in OpenAI's embeddings shape (input: a string or an array of strings)")
+    public Map<String, Object> embeddings(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw error("body", "Send {\"model\",\"input\"}.");
+        }
+        String model = body.path("model").asText(LocalEmbeddings.MODEL);
+        if (!model.equals(LocalEmbeddings.MODEL) && !model.equals("all-minilm-l6-v2")) {
+            throw new ApiException(404, "MODEL_NOT_FOUND", "memory-service serves " + LocalEmbeddings.MODEL + " only.");
+        }
+        JsonNode input = body.get("input");
+        List<String> texts = new ArrayList<>();
+        if (input != null && input.isTextual()) {
+            texts.add(input.asText());
+        } else if (input != null && input.isArray() && !input.isEmpty()) {
+            for (JsonNode t : input) {
+                if (!t.isTextual()) {
+                    throw error("input", "input is a string or an array of strings (token arrays are not supported).");
+                }
+                texts.add(t.asText());
+            }
+        } else {
+            throw error("input", "input is a string or a non-empty array of strings.");
+        }
+        if (texts.size() > LocalEmbeddings.MAX_INPUTS) {
+            throw error("input", "at most " + LocalEmbeddings.MAX_INPUTS + " inputs per request.");
+        }
+        String format = body.path("encoding_format").asText("float");
+        if (!format.equals("float") && !format.equals("base64")) {
+            throw error("encoding_format", "encoding_format is float or base64.");
+        }
+        if (body.has("dimensions") && body.get("dimensions").asInt() != LocalEmbeddings.DIMENSIONS) {
+            throw error("dimensions", "this model has " + LocalEmbeddings.DIMENSIONS + " dimensions only.");
+        }
+        LocalEmbeddings.Result r = local.embed(texts);
+        List<Map<String, Object>> data = new ArrayList<>(texts.size());
+        for (int i = 0; i < r.vectors().size(); i++) {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("object", "embedding");
+            d.put("index", i);
+            d.put("embedding", format.equals("base64")
+                    ? java.util.Base64.getEncoder().encodeToString(dev.parley.memory.service.Vectors.encode(r.vectors().get(i)))
+                    : r.vectors().get(i));
+            data.add(d);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("object", "list");
+        out.put("data", data);
+        out.put("model", LocalEmbeddings.MODEL);
+        out.put("usage", Map.of("prompt_tokens", r.tokens(), "total_tokens", r.tokens()));
+        return out;
+    }
+
+    private static ApiException error(String field, String message) {
+        return MemoryService.invalid(field, message);
+    }
+
+    private static UUID uuid(JsonNode n, String field, boolean required) {
+        if (n == null || n.isNull()) {
+            if (required) {
+                throw error(field, field + " is required.");
+            }
+            return null;
+        }
+        try {
+            return UUID.fromString(n.asText());
+        } catch (IllegalArgumentException e) {
+            throw error(field, field + " must be a UUID.");
+        }
+    }
+
+    @POST
+    @Path("/context")
+    @Operation(summary = "The memories to inject into a prompt, formatted, within a token budget: {\"memories\":[{\"id\",\"content\",\"score\"}],\"text\"}")
+    public Map<String, Object> context(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw error("body", "Send {\"user_id\",\"session_id\",\"query\",\"token_budget\"}.");
+        }
+        UUID user = uuid(body.get("user_id"), "user_id", true);
+        UUID session = uuid(body.get("session_id"), "session_id", false);
+        String query = body.path("query").asText("");
+        int budget = body.path("token_budget").asInt(1000);
+        if (budget < 0 || budget > 100_000) {
+            throw error("token_budget", "token_budget is from 0 to 100000.");
+        }
+        Retrieval.Result r = retrieval.search(user, session, query, CONTEXT_CANDIDATES);
+        String header = "Relevant things you remember about the user (from earlier conversations):\n";
+        int used = TOKENS.countTokens(header);
+        StringBuilder text = new StringBuilder(header);
+        List<Map<String, Object>> chosen = new ArrayList<>();
+        List<UUID> ids = new ArrayList<>();
+        for (Retrieval.Hit h : r.hits()) {
+            // without a query vector only a full-text match counts as relevant
+            boolean relevant = r.degraded() ? h.text() > 0 : h.score() >= config.contextMinScore();
+            if (!relevant) {
+                continue;
+            }
+            String line = "- " + h.memory().content + "\n";
+            int cost = TOKENS.countTokens(line);
+            if (used + cost > budget) {
+                continue;
+            }
+            used += cost;
+            text.append(line);
+            chosen.add(Map.of("id", h.memory().id, "content", h.memory().content, "score", h.score()));
+            ids.add(h.memory().id);
+        }
+        retrieval.used(ids);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("memories", chosen);
+        out.put("text", chosen.isEmpty() ? "" : text.toString());
+        out.put("tokens", chosen.isEmpty() ? 0 : used);
+        out.put("degraded", r.degraded());
+        return out;
+    }
+
+    @POST
+    @Path("/extract")
+    @Operation(summary = "Queue a finished exchange for AUTO extraction: {\"user_id\",\"session_id\",\"messages\":[{\"id\",\"role\",\"content\"}]} → 202")
+    public Response extract(JsonNode body) {
+        if (body == null || !body.isObject() || !body.path("messages").isArray() || body.get("messages").isEmpty()) {
+            throw error("messages", "messages is a non-empty array of {id, role, content}.");
+        }
+        UUID user = uuid(body.get("user_id"), "user_id", true);
+        UUID session = uuid(body.get("session_id"), "session_id", false);
+        List<Map<String, String>> messages = new ArrayList<>();
+        List<UUID> ids = new ArrayList<>();
+        for (JsonNode m : body.get("messages")) {
+            if (!m.path("content").isTextual()) {
+                throw error("messages", "each message has a text content.");
+            }
+            messages.add(Map.of("role", m.path("role").asText("user"), "content", m.get("content").asText()));
+            UUID id = uuid(m.get("id"), "messages.id", false);
+            if (id != null) {
+                ids.add(id);
+            }
+        }
+        if (!extraction.submit(new Extraction.Exchange(user, session, messages, ids))) {
+            throw new ApiException(503, "EXTRACTION_BUSY", "The extraction queue is full; retry later.");
+        }
+        return Response.accepted(Map.of("status", "queued")).build();
+    }
+
+    @DELETE
+    @Path("/sessions/{id}")
+    @Operation(summary = "Drop a deleted session's memories (idempotent)")
+    public Response deleteSession(@PathParam("id") String id, @QueryParam("user_id") String userId) {
+        UUID session;
+        UUID user;
+        try {
+            session = UUID.fromString(id);
+            user = UUID.fromString(userId == null ? "" : userId);
+        } catch (IllegalArgumentException e) {
+            throw error("user_id", "The session id and user_id must be UUIDs.");
+        }
+        memories.deleteSession(user, session);
+        return Response.noContent().build();
+    }
+}

@@ -1,0 +1,205 @@
+package dev.parley.memory.service;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import dev.parley.memory.ai.GatewayChatModels;
+import dev.parley.memory.ai.MemoryExtractor;
+import dev.parley.memory.config.MemoryConfig;
+import dev.parley.memory.entity.Memory;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+/**
+ * AUTO memory: each finished exchange waits in a bounded queue and one worker asks the extraction model (an AI
+ * service over the gateway, acting for the user) what to remember, beside the user's related memories. Each
+ * proposal becomes ADD (a new memory), UPDATE (the memory's content replaced, the old one kept in its history) or
+ * NOOP. Two failures of a popular memory system are avoided by construction: extraction never deletes (re-stating a
+ * known fact is at most a NOOP, it cannot remove the fact), and an UPDATE naming a memory that is not among the ones
+ * shown (or not the user's) is stored as a new memory instead of being dropped. Bounded retries; with no extraction
+ * model configured the exchange is skipped and counted.
+ */
+@ApplicationScoped
+public class Extraction {
+    private static final Logger LOG = Logger.getLogger(Extraction.class);
+    static final int RELATED = 10;
+
+    /** One exchange to read. */
+    public record Exchange(UUID userId, UUID sessionId, List<Map<String, String>> messages, List<UUID> messageIds) { }
+
+    private record Job(Exchange exchange, int attempt) { }
+
+    private final MemoryConfig config;
+    private final MemoryService memories;
+    private final Retrieval retrieval;
+    private final GatewayChatModels ai;
+    private final MemoryExtractor extractor;
+    private final MeterRegistry registry;
+    private final BlockingQueue<Job> queue;
+    private volatile boolean running;
+    private Thread worker;
+
+    public Extraction(MemoryConfig config, MemoryService memories, Retrieval retrieval, GatewayChatModels ai,
+                      MemoryExtractor extractor, MeterRegistry registry) {
+        this.config = config;
+        this.memories = memories;
+        this.retrieval = retrieval;
+        this.ai = ai;
+        this.extractor = extractor;
+        this.registry = registry;
+        this.queue = new ArrayBlockingQueue<>(Math.max(1, config.extractionQueue()));
+        registry.gauge("parley_memory_extraction_queue", queue, BlockingQueue::size);
+    }
+
+    /** Queues an exchange; false when the queue is full (the caller retries later). */
+    public boolean submit(Exchange e) {
+        if (config.extractionModel().isEmpty()) {
+            count("skipped", "no_model");
+            return true; // accepted and skipped: retrying would never help
+        }
+        boolean ok = queue.offer(new Job(e, 1));
+        if (!ok) {
+            count("refused", "queue_full");
+        }
+        return ok;
+    }
+
+    void start(@Observes StartupEvent e) {
+        running = true;
+        worker = new Thread(this::work, "memory-extraction");
+        worker.setDaemon(true);
+        worker.start();
+    }
+
+    void stop(@Observes ShutdownEvent e) {
+        running = false;
+        if (worker != null) {
+            worker.interrupt();
+        }
+    }
+
+    private void work() {
+        while (running) {
+            Job job;
+            try {
+                job = queue.poll(1, TimeUnit.SECONDS);
+            } catch (InterruptedException ie) {
+                return;
+            }
+            if (job == null) {
+                continue;
+            }
+            try {
+                Map<String, Integer> outcome = process(job.exchange());
+                outcome.forEach((action, n) -> registry.counter("parley_memory_extraction_decisions_total", "action", action).increment(n));
+                count("done", "ok");
+            } catch (RuntimeException ex) {
+                if (job.attempt() < config.extractionAttempts()) {
+                    LOG.debugf("extraction attempt %d failed (%s); queued again", job.attempt(), ex.getClass().getSimpleName());
+                    sleep(Duration.ofMillis(500L * job.attempt()));
+                    if (!queue.offer(new Job(job.exchange(), job.attempt() + 1))) {
+                        count("dropped", "queue_full");
+                    }
+                } else {
+                    LOG.warnf("extraction of an exchange failed %d times (%s); dropped", job.attempt(), ex.getClass().getSimpleName());
+                    count("dropped", "attempts");
+                }
+            }
+        }
+    }
+
+    private void count(String outcome, String reason) {
+        registry.counter("parley_memory_extractions_total", "outcome", outcome, "reason", reason).increment();
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Reads one exchange and applies the proposals; the counts per action. */
+    public Map<String, Integer> process(Exchange e) {
+        StringBuilder excerpt = new StringBuilder();
+        for (Map<String, String> m : e.messages()) {
+            excerpt.append(m.getOrDefault("role", "user")).append(": ").append(m.getOrDefault("content", "")).append('\n');
+        }
+        String text = excerpt.toString();
+        List<Retrieval.Hit> related = retrieval.search(e.userId(), e.sessionId(), text, RELATED).hits();
+        Map<String, Memory> shown = new HashMap<>();
+        StringBuilder prompt = new StringBuilder("CONVERSATION:\n").append(text).append("\nEXISTING memories:\n");
+        if (related.isEmpty()) {
+            prompt.append("(none)\n");
+        }
+        for (Retrieval.Hit h : related) {
+            shown.put(h.memory().id.toString(), h.memory());
+            prompt.append(h.memory().id).append(": ").append(h.memory().content).append('\n');
+        }
+        MemoryExtractor.Decisions decisions = ai.actingFor(e.userId(), e.sessionId(), config.extractionModel().get(),
+                () -> extractor.decide(prompt.toString()));
+        Map<String, Integer> counts = new HashMap<>();
+        if (decisions == null || decisions.memories() == null) {
+            return counts;
+        }
+        for (MemoryExtractor.Decision d : decisions.memories()) {
+            String action = d.action() == null ? "" : d.action().toUpperCase(Locale.ROOT);
+            String applied = apply(e, d, action, shown);
+            counts.merge(applied, 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    private String apply(Exchange e, MemoryExtractor.Decision d, String action, Map<String, Memory> shown) {
+        String content = d.content() == null ? null : d.content().strip();
+        if (action.equals("NOOP") || content == null || content.isEmpty()) {
+            return "noop";
+        }
+        String type = d.type() != null && MemoryService.TYPES.contains(d.type().toLowerCase(Locale.ROOT))
+                ? d.type().toLowerCase(Locale.ROOT) : "fact";
+        Float importance = d.importance() == null ? null : (float) Math.max(0, Math.min(1, d.importance()));
+        List<String> keywords = d.keywords() == null ? null
+                : d.keywords().stream().filter(k -> k != null && !k.isBlank()).map(k -> k.strip().toLowerCase(Locale.ROOT)).distinct()
+                        .limit(MemoryService.MAX_KEYWORDS).toList();
+        Memory target = action.equals("UPDATE") && d.memoryId() != null ? shown.get(d.memoryId()) : null;
+        if (target != null) {
+            if (target.content.equals(content)) {
+                return "noop";
+            }
+            memories.update(e.userId(), target.id, new MemoryService.Draft(truncate(content), null, null, null, keywords,
+                    importance, mergeIds(target, e.messageIds()), null), "auto", "replaced by extraction");
+            return "update";
+        }
+        // ADD, or an UPDATE of a memory that was not shown: the new fact is kept, never dropped
+        memories.create(e.userId(), new MemoryService.Draft(truncate(content), Memory.USER, null, type, keywords, importance,
+                e.messageIds(), null), "auto");
+        return "add";
+    }
+
+    private static String truncate(String s) {
+        return s.length() <= MemoryService.MAX_CONTENT ? s : s.substring(0, MemoryService.MAX_CONTENT);
+    }
+
+    private static List<UUID> mergeIds(Memory m, List<UUID> more) {
+        List<UUID> ids = new ArrayList<>(List.of(m.relatedMessageIds));
+        for (UUID id : more) {
+            if (!ids.contains(id) && ids.size() < 100) {
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+}
