@@ -2,6 +2,7 @@ package dev.parley.memory.ai;
 
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.langchain4j.service.SystemMessage;
 import dev.langchain4j.service.UserMessage;
 import io.quarkiverse.langchain4j.RegisterAiService;
@@ -17,7 +18,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public interface MemoryExtractor {
     /** One proposal. */
-    record Decision(String action, String memoryId, String content, String type, Double importance, List<String> keywords) { }
+    // the JSON names are the ones langchain4j's format instructions show the model (the Java names), whatever naming
+    // strategy the application's ObjectMapper has
+    record Decision(@JsonProperty("action") String action, @JsonProperty("memoryId") String memoryId,
+                    @JsonProperty("content") String content, @JsonProperty("type") String type,
+                    @JsonProperty("importance") Double importance, @JsonProperty("keywords") List<String> keywords) { }
 
     /** Every proposal for one exchange. */
     record Decisions(List<Decision> memories) { }

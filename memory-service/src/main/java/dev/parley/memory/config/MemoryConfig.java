@@ -64,16 +64,16 @@ public interface MemoryConfig {
     Weights weights();
 
     interface Weights {
-        @WithDefault("0.6")
+        @WithDefault("0.7")
         double semantic();
 
-        @WithDefault("0.25")
+        @WithDefault("0.1")
         double text();
 
         @WithDefault("0.1")
         double importance();
 
-        @WithDefault("0.05")
+        @WithDefault("0.1")
         double recency();
     }
 
@@ -82,8 +82,16 @@ public interface MemoryConfig {
     @WithDefault("P30D")
     Duration recencyHalfLife();
 
-    /** Memories scoring below this are not injected into prompts (search still lists them, lowest last). */
-    @WithName("context-min-score")
-    @WithDefault("0.3")
-    double contextMinScore();
+    /**
+     * Relevance a memory needs to be injected into a prompt: this cosine similarity to the query, or a full-text rank
+     * of at least {@code context-min-text-rank} (importance and recency order the relevant ones, they do not make an
+     * unrelated memory relevant). Search lists everything, lowest last.
+     */
+    @WithName("context-min-similarity")
+    @WithDefault("0.25")
+    double contextMinSimilarity();
+
+    @WithName("context-min-text-rank")
+    @WithDefault("0.1")
+    double contextMinTextRank();
 }

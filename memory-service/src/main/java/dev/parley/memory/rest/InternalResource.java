@@ -143,8 +143,8 @@ public class InternalResource {
         List<Map<String, Object>> chosen = new ArrayList<>();
         List<UUID> ids = new ArrayList<>();
         for (Retrieval.Hit h : r.hits()) {
-            // without a query vector only a full-text match counts as relevant
-            boolean relevant = r.degraded() ? h.text() > 0 : h.score() >= config.contextMinScore();
+            // importance and recency order the relevant memories; only the query makes one relevant
+            boolean relevant = h.text() >= config.contextMinTextRank() || (!r.degraded() && h.semantic() >= config.contextMinSimilarity());
             if (!relevant) {
                 continue;
             }

@@ -139,7 +139,7 @@ public class MemoryResource {
             }
         }
         Retrieval.Result r = retrieval.search(owner(caller.get()), session, body.get("query").asText(), limit);
-        List<Views.SearchHit> hits = r.hits().stream().map(h -> new Views.SearchHit(MemoryView.of(h.memory()), h.score())).toList();
+        List<Views.SearchHit> hits = r.hits().stream().map(h -> new Views.SearchHit(MemoryView.of(h.memory()), h.score(), h.semantic(), h.text())).toList();
         return new Views.SearchResult(hits, r.degraded());
     }
 }

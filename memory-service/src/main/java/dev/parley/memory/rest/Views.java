@@ -21,7 +21,8 @@ public final class Views {
 
     public record Page<T>(List<T> data, String nextCursor) { }
 
-    public record SearchHit(MemoryView memory, double score) { }
+    /** A ranked memory: its score and the two query-dependent signals in it (semantic similarity, full-text rank). */
+    public record SearchHit(MemoryView memory, double score, double semantic, double text) { }
 
     public record SearchResult(List<SearchHit> data, boolean degraded) { }
 }

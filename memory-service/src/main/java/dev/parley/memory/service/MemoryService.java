@@ -3,7 +3,6 @@ package dev.parley.memory.service;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -37,6 +36,7 @@ public class MemoryService {
     private final EntityManager em;
     private final Embeddings embeddings;
     private final Retrieval retrieval;
+    private volatile boolean stopping;
 
     public MemoryService(EntityManager em, Embeddings embeddings, Retrieval retrieval) {
         this.em = em;
@@ -340,6 +340,9 @@ public class MemoryService {
      */
     @Scheduled(every = "${parley.memory.embed-interval:30s}", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void embedMissing() {
+        if (stopping) {
+            return;
+        }
         String model = embeddings.model();
         List<Memory> batch = QuarkusTransaction.requiringNew().call(() -> em.createQuery(
                         "from Memory where embedding is null or embeddingModel <> ?1 order by updatedAt", Memory.class)
@@ -358,7 +361,7 @@ public class MemoryService {
         }
     }
 
-    static List<String> words(String s) {
-        return Arrays.asList(s.split("\\s+"));
+    void stopping(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownEvent e) {
+        stopping = true;
     }
 }

@@ -110,7 +110,7 @@ public class Retrieval {
         return Math.round(d * 10000) / 10000.0;
     }
 
-    /** Full-text rank (0–1) of the memories matching any of the query's words. */
+    /** Full-text rank (0–1) of the memories matching any of the query's (stemmed, non-stop) words. */
     @SuppressWarnings("unchecked")
     private Map<UUID, Double> textMatches(UUID userId, UUID sessionId, String query) {
         Map<UUID, Double> out = new HashMap<>();
@@ -123,13 +123,9 @@ public class Retrieval {
                         where user_id = ?2 and document @@ q and (session_id is null or session_id = ?3)
                         order by 2 desc limit 500""")
                 .setParameter(1, query).setParameter(2, userId).setParameter(3, sessionId).getResultList();
-        double best = 0;
         for (Object[] r : rows) {
-            best = Math.max(best, ((Number) r[1]).doubleValue());
-        }
-        for (Object[] r : rows) {
-            // relative to the best match of this query, so one strong match scores 1
-            out.put((UUID) r[0], best == 0 ? 0 : ((Number) r[1]).doubleValue() / best);
+            // ts_rank_cd with normalisation 32 (rank / (rank + 1)): 0–1, absolute, so a query's only weak match stays weak
+            out.put((UUID) r[0], ((Number) r[1]).doubleValue());
         }
         return out;
     }
