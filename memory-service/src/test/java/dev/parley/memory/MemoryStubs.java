@@ -12,6 +12,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * by the X-Parley-User header of the calls.
  */
 public class MemoryStubs implements QuarkusTestResourceLifecycleManager {
+    /** Set as %test.parley.memory.extraction-model in application.properties (a test profile can clear it there). */
     public static final String EXTRACTION_MODEL = "openai/gpt-4o-mini";
     private static WireMockServer gateway;
 
@@ -20,7 +21,6 @@ public class MemoryStubs implements QuarkusTestResourceLifecycleManager {
         gateway = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
         gateway.start();
         return Map.of("parley.gateway.url", gateway.baseUrl(),
-                "parley.memory.extraction-model", EXTRACTION_MODEL,
                 "parley.memory.embed-interval", "1s",
                 // the launcher gives every service every service's URL: this one's must be accepted too
                 "parley.memory.url", "http://127.0.0.1:8084");

@@ -144,7 +144,9 @@ public class InternalResource {
         List<UUID> ids = new ArrayList<>();
         for (Retrieval.Hit h : r.hits()) {
             // importance and recency order the relevant memories; only the query makes one relevant
-            boolean relevant = h.text() >= config.contextMinTextRank() || (!r.degraded() && h.semantic() >= config.contextMinSimilarity());
+            // (degraded: any full-text match, the only query-dependent signal left)
+            boolean relevant = r.degraded() ? h.text() > 0
+                    : h.text() >= config.contextMinTextRank() || h.semantic() >= config.contextMinSimilarity();
             if (!relevant) {
                 continue;
             }

@@ -36,7 +36,6 @@ public class MemoryService {
     private final EntityManager em;
     private final Embeddings embeddings;
     private final Retrieval retrieval;
-    private volatile boolean stopping;
 
     public MemoryService(EntityManager em, Embeddings embeddings, Retrieval retrieval) {
         this.em = em;
@@ -338,11 +337,9 @@ public class MemoryService {
      * Embeds memories that have no vector of the configured model (written while the model was unavailable, or
      * embedded by a model no longer configured), a batch per run, oldest first.
      */
-    @Scheduled(every = "${parley.memory.embed-interval:30s}", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${parley.memory.embed-interval:30s}", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void embedMissing() {
-        if (stopping) {
-            return;
-        }
         String model = embeddings.model();
         List<Memory> batch = QuarkusTransaction.requiringNew().call(() -> em.createQuery(
                         "from Memory where embedding is null or embeddingModel <> ?1 order by updatedAt", Memory.class)
@@ -361,7 +358,4 @@ public class MemoryService {
         }
     }
 
-    void stopping(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownEvent e) {
-        stopping = true;
-    }
 }

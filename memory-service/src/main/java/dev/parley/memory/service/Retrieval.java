@@ -71,8 +71,11 @@ public class Retrieval {
             Snapshot snap = snapshot(userId);
             Map<UUID, Double> text = textMatches(userId, sessionId, query);
             MemoryConfig.Weights w = config.weights();
-            double ws = queryVector == null ? 0 : w.semantic();
-            double total = ws + w.text() + w.importance() + w.recency();
+            // degraded: the semantic weight goes to the full-text match, and matches rank before the rest
+            boolean degradedRank = queryVector == null;
+            double ws = degradedRank ? 0 : w.semantic();
+            double wt = degradedRank ? w.semantic() + w.text() : w.text();
+            double total = ws + wt + w.importance() + w.recency();
             long now = System.currentTimeMillis();
             double halfLifeMs = Math.max(1, config.recencyHalfLife().toMillis());
             Instant nowI = Instant.ofEpochMilli(now);
@@ -88,11 +91,11 @@ public class Retrieval {
                 double sem = queryVector == null || c.vector() == null ? 0 : Math.max(0, Vectors.cosine(queryVector, c.vector()));
                 double tx = text.getOrDefault(c.id(), 0.0);
                 double rec = Math.pow(0.5, Math.max(0, now - c.recentEpochMs()) / halfLifeMs);
-                double score = (ws * sem + w.text() * tx + w.importance() * c.importance() + w.recency() * rec) / total;
-                scored.add(new double[] {score, sem, tx, kept.size()});
+                double score = (ws * sem + wt * tx + w.importance() * c.importance() + w.recency() * rec) / total;
+                scored.add(new double[] {score, sem, tx, kept.size(), degradedRank && tx > 0 ? 1 : 0});
                 kept.add(c);
             }
-            scored.sort(Comparator.comparingDouble((double[] s) -> s[0]).reversed());
+            scored.sort(Comparator.comparingDouble((double[] s) -> s[4]).thenComparingDouble(s -> s[0]).reversed());
             List<double[]> top = scored.subList(0, Math.min(limit, scored.size()));
             Map<UUID, Memory> rows = load(top.stream().map(s -> kept.get((int) s[3]).id()).toList());
             List<Hit> hits = new ArrayList<>(top.size());
