@@ -35,8 +35,11 @@ public class MemoryResource {
     private final MemoryService memories;
     private final Retrieval retrieval;
     private final CurrentCaller caller;
+    private final dev.parley.memory.service.Summaries summaries;
 
-    public MemoryResource(MemoryService memories, Retrieval retrieval, CurrentCaller caller) {
+    public MemoryResource(MemoryService memories, Retrieval retrieval, CurrentCaller caller,
+                          dev.parley.memory.service.Summaries summaries) {
+        this.summaries = summaries;
         this.memories = memories;
         this.retrieval = retrieval;
         this.caller = caller;
@@ -117,6 +120,34 @@ public class MemoryResource {
     public Response delete(@PathParam("id") String id) {
         memories.delete(owner(caller.get()), id(id));
         return Response.noContent().build();
+    }
+
+    @POST
+    @Path("/summarize")
+    @Operation(summary = "Summarise a stretch of a session into a summary memory: {\"session_id\",\"from_message_id\"?,\"to_message_id\"?}")
+    public Response summarize(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw MemoryService.invalid("session_id", "Send {\"session_id\",\"from_message_id\"?,\"to_message_id\"?}.");
+        }
+        UUID session = optionalUuid(body, "session_id");
+        if (session == null) {
+            throw MemoryService.invalid("session_id", "session_id is required.");
+        }
+        Memory m = summaries.summarize(owner(caller.get()), session, optionalUuid(body, "from_message_id"),
+                optionalUuid(body, "to_message_id"));
+        return Response.status(201).entity(MemoryView.of(m)).build();
+    }
+
+    private static UUID optionalUuid(JsonNode body, String field) {
+        JsonNode n = body.get(field);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        try {
+            return UUID.fromString(n.asText());
+        } catch (IllegalArgumentException e) {
+            throw MemoryService.invalid(field, field + " must be a UUID.");
+        }
     }
 
     @POST

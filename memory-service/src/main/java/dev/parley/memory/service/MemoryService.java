@@ -50,7 +50,7 @@ public class MemoryService {
     public record Page(List<Memory> memories, String nextCursor) { }
 
     public static ApiException invalid(String field, String message) {
-        return new ApiException(400, "VALIDATION_FAILED", message, Map.of("field", field));
+        return new ApiException(400, "VALIDATION_FAILED", message, Map.of("fields", Map.of(field, message)));
     }
 
     public static ApiException notFound() {

@@ -115,6 +115,30 @@ public class SessionService {
         return withAttachments(s.activeLeafId == null ? List.of() : messages.chain(s.id, s.activeLeafId));
     }
 
+    /**
+     * The branch from {@code fromId} (null: the root) to {@code toId} (null: the active leaf), oldest first; 404 when
+     * the session or either message is not the user's, 400 when {@code fromId} is not on the way to {@code toId}.
+     */
+    @Transactional
+    public List<Message> stretch(UUID userId, UUID sessionId, UUID fromId, UUID toId) {
+        ChatSession s = get(userId, sessionId);
+        UUID leaf = toId != null ? messages.inSession(s.id, toId).orElseThrow(TurnService::messageNotFound).id : s.activeLeafId;
+        if (leaf == null) {
+            return List.of();
+        }
+        List<Message> chain = messages.chain(s.id, leaf);
+        if (fromId == null) {
+            return chain;
+        }
+        messages.inSession(s.id, fromId).orElseThrow(TurnService::messageNotFound);
+        for (int i = 0; i < chain.size(); i++) {
+            if (chain.get(i).id.equals(fromId)) {
+                return chain.subList(i, chain.size());
+            }
+        }
+        throw TurnService.invalid("from_message_id", "from_message_id is not on the branch that leads to to_message_id.");
+    }
+
     @Transactional
     public List<Message> tree(UUID userId, UUID sessionId) {
         get(userId, sessionId);

@@ -647,6 +647,10 @@ public class TurnService {
         return new ApiException(400, "VALIDATION_FAILED", message, Map.of("fields", Map.of(field, message)));
     }
 
+    static ApiException messageNotFound() {
+        return ApiException.notFound("MESSAGE_NOT_FOUND", "No such message.");
+    }
+
     static ApiException sessionNotFound() {
         return ApiException.notFound("SESSION_NOT_FOUND", "No such session.");
     }

@@ -1,0 +1,72 @@
+package dev.parley.memory.service;
+
+import java.util.List;
+import java.util.UUID;
+
+import dev.parley.memory.ai.GatewayChatModels;
+import dev.parley.memory.ai.MemorySummarizer;
+import dev.parley.memory.client.SessionClient;
+import dev.parley.memory.config.MemoryConfig;
+import dev.parley.memory.entity.Memory;
+import dev.parley.platform.error.ApiException;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+/**
+ * EXPLICIT memory: a stretch of a conversation (read from session-service) summarised by the extraction model into
+ * one session-scoped {@code summary} memory that names the messages it covers.
+ */
+@ApplicationScoped
+public class Summaries {
+    private static final Logger LOG = Logger.getLogger(Summaries.class);
+    /** Characters of conversation given to the model (the newest are kept when a stretch is longer). */
+    static final int MAX_CHARS = 48_000;
+
+    private final MemoryConfig config;
+    private final SessionClient sessions;
+    private final GatewayChatModels ai;
+    private final MemorySummarizer summarizer;
+    private final MemoryService memories;
+
+    public Summaries(MemoryConfig config, SessionClient sessions, GatewayChatModels ai, MemorySummarizer summarizer,
+                     MemoryService memories) {
+        this.config = config;
+        this.sessions = sessions;
+        this.ai = ai;
+        this.summarizer = summarizer;
+        this.memories = memories;
+    }
+
+    public Memory summarize(UUID userId, UUID sessionId, UUID from, UUID to) {
+        String model = config.extractionModel().orElseThrow(() -> new ApiException(503, "NO_SUMMARY_MODEL",
+                "No model is configured to write summaries (parley.memory.extraction-model)."));
+        List<SessionClient.Line> lines = sessions.stretch(userId, sessionId, from, to);
+        if (lines.isEmpty()) {
+            throw new ApiException(409, "NOTHING_TO_SUMMARIZE", "That stretch of the conversation has no messages.");
+        }
+        StringBuilder text = new StringBuilder();
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            String line = lines.get(i).role() + ": " + lines.get(i).content() + "\n";
+            if (text.length() + line.length() > MAX_CHARS) {
+                break;
+            }
+            text.insert(0, line);
+        }
+        MemorySummarizer.Summary s;
+        try {
+            s = ai.actingFor(userId, sessionId, model, () -> summarizer.summarize(text.toString()));
+        } catch (RuntimeException e) {
+            LOG.debugf("summary for session %s failed: %s", sessionId, e.getClass().getSimpleName());
+            throw new ApiException(502, "SUMMARY_FAILED", "The model did not return a usable summary.");
+        }
+        if (s == null || s.summary() == null || s.summary().isBlank()) {
+            throw new ApiException(502, "SUMMARY_FAILED", "The model did not return a usable summary.");
+        }
+        String content = s.summary().strip();
+        List<String> keywords = s.keywords() == null ? List.of() : s.keywords().stream().filter(k -> k != null && !k.isBlank())
+                .map(k -> k.strip().toLowerCase(java.util.Locale.ROOT)).distinct().limit(MemoryService.MAX_KEYWORDS).toList();
+        return memories.create(userId, new MemoryService.Draft(content.length() > MemoryService.MAX_CONTENT
+                ? content.substring(0, MemoryService.MAX_CONTENT) : content, Memory.SESSION, sessionId, "summary", keywords, 0.6f,
+                lines.stream().map(SessionClient.Line::id).limit(100).toList(), null), "explicit");
+    }
+}
