@@ -129,9 +129,11 @@ class ExtractionTest {
     @Test
     void reStatingAKnownFactNeverDeletesIt() throws Exception {
         String tea = remember("The user prefers green tea");
-        // NOOP, and an action this service does not have (a model may answer DELETE for a duplicate): both keep it
+        // NOOP, an action this service does not have (a model may answer DELETE for a duplicate), and an ADD of
+        // the same fact in other words: the memory stays, once
         modelAnswers("{\"memories\":[{\"action\":\"NOOP\",\"memoryId\":\"" + tea + "\"},"
-                + "{\"action\":\"DELETE\",\"memoryId\":\"" + tea + "\"}]}");
+                + "{\"action\":\"DELETE\",\"memoryId\":\"" + tea + "\"},"
+                + "{\"action\":\"ADD\",\"content\":\"The user prefers green tea.\"}]}");
         exchange("As you know, I like green tea.", "Yes, green tea it is.");
         await(this::calls, c -> !c.isEmpty());
         Thread.sleep(300);

