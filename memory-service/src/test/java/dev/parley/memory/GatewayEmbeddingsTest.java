@@ -34,6 +34,10 @@ import org.junit.jupiter.api.Test;
  * Memories embedded by a model the gateway serves (configuration), with the gateway down: writes still succeed
  * without a vector, retrieval degrades to full-text + importance, and the background job embeds the memories once
  * the model answers. With no extraction model configured, extraction is skipped and counted, never retried.
+ * <p>
+ * Keep this the module's only test profile: Quarkus runs profiled classes last, after the application restarts in
+ * a new class loader, and the local model's tokenizer binds its native library to the first class loader that
+ * loaded it (so the local model cannot be used again after the restart; this class does not use it).
  */
 @QuarkusTest
 @TestProfile(GatewayEmbeddingsTest.Profile.class)

@@ -148,9 +148,12 @@ class RetrievalTest {
         String here = remember("{\"content\":\"In this chat we are planning a vegetarian dinner for six\",\"session_id\":\"" + session + "\"}");
         String elsewhere = remember("{\"content\":\"Vegetarian dinner ideas were discussed for the office party\",\"session_id\":\"" + otherSession + "\"}");
         remember("{\"content\":\"The user's car is due for service in March\",\"importance\":0.1}");
-        JsonPath ctx = given().auth().oauth2(service).contentType("application/json")
+        io.restassured.response.Response ctxResponse = given().auth().oauth2(service).contentType("application/json")
                 .body(Map.of("user_id", user, "session_id", session, "query", "I need ideas for a vegetarian dinner", "token_budget", 500))
-                .post("/internal/v1/context").then().statusCode(200).extract().jsonPath();
+                .post("/internal/v1/context");
+        ctxResponse.then().statusCode(200).header("Server-Timing",
+                org.hamcrest.Matchers.matchesPattern("embed;dur=\\d+\\.\\d\\d, rank;dur=\\d+\\.\\d\\d"));
+        JsonPath ctx = ctxResponse.jsonPath();
         List<String> ids = ctx.getList("memories.id");
         assertTrue(ids.containsAll(List.of(shared, here)), ctx.prettify() + given().auth().oauth2(token).contentType("application/json")
                 .body(Map.of("query", "I need ideas for a vegetarian dinner", "session_id", session)).post("/api/v1/memories/search").asString());

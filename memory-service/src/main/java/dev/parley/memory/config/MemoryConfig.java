@@ -65,6 +65,14 @@ public interface MemoryConfig {
     @WithDefault("20000")
     int maxCandidates();
 
+    /**
+     * Vectors held in memory across all users' retrieval snapshots (about 1.6 kB each with 384 dimensions); the least
+     * recently queried users' snapshots are dropped beyond it and reloaded when needed.
+     */
+    @WithName("snapshot-budget")
+    @WithDefault("100000")
+    long snapshotBudget();
+
     /** Retrieval weights: semantic similarity, full-text match, importance, recency. */
     Weights weights();
 

@@ -125,7 +125,7 @@ public class InternalResource {
     @POST
     @Path("/context")
     @Operation(summary = "The memories to inject into a prompt, formatted, within a token budget: {\"memories\":[{\"id\",\"content\",\"score\"}],\"text\"}")
-    public Map<String, Object> context(JsonNode body) {
+    public Response context(JsonNode body) {
         if (body == null || !body.isObject()) {
             throw error("body", "Send {\"user_id\",\"session_id\",\"query\",\"token_budget\"}.");
         }
@@ -166,7 +166,7 @@ public class InternalResource {
         out.put("text", chosen.isEmpty() ? "" : text.toString());
         out.put("tokens", chosen.isEmpty() ? 0 : used);
         out.put("degraded", r.degraded());
-        return out;
+        return Response.ok(out).header("Server-Timing", r.serverTiming()).build();
     }
 
     @POST

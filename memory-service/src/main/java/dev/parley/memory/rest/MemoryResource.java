@@ -153,7 +153,7 @@ public class MemoryResource {
     @POST
     @Path("/search")
     @Operation(summary = "Hybrid search: {\"query\",\"session_id\"?,\"limit\"?} → {\"data\":[{\"memory\",\"score\"}],\"degraded\"}")
-    public Views.SearchResult search(JsonNode body) {
+    public Response search(JsonNode body) {
         if (body == null || !body.path("query").isTextual() || body.get("query").asText().isBlank()) {
             throw MemoryService.invalid("query", "query is required.");
         }
@@ -171,6 +171,6 @@ public class MemoryResource {
         }
         Retrieval.Result r = retrieval.search(owner(caller.get()), session, body.get("query").asText(), limit);
         List<Views.SearchHit> hits = r.hits().stream().map(h -> new Views.SearchHit(MemoryView.of(h.memory()), h.score(), h.semantic(), h.text())).toList();
-        return new Views.SearchResult(hits, r.degraded());
+        return Response.ok(new Views.SearchResult(hits, r.degraded())).header("Server-Timing", r.serverTiming()).build();
     }
 }

@@ -45,7 +45,10 @@ public class LocalEmbeddings {
     private static final String TOKENIZER = "all-minilm-l6-v2-tokenizer.json";
 
     private final java.nio.file.Path modelDir;
+    private final String embeddingModel;
     private volatile OnnxEmbeddingModel model;
+    /** When loading failed: the next attempt waits a minute (each attempt may hold native memory until it fails). */
+    private volatile long retryLoadAfter;
 
     /** The texts' vectors and the tokens the model read. */
     public record Result(List<float[]> vectors, int tokens) { }
@@ -60,13 +63,19 @@ public class LocalEmbeddings {
         });
         this.admitted = new Semaphore(threads + Math.max(0, config.embeddingQueue()));
         this.modelDir = java.nio.file.Path.of(config.modelDir());
+        this.embeddingModel = config.embeddingModel();
         this.timer = Timer.builder("parley_memory_embedding_seconds").description("Local embedding of one request")
                 .publishPercentileHistogram().register(registry);
     }
 
-    /** Loads the model off the start-up path (about a second); the first request waits for it if it comes earlier. */
+    /**
+     * Loads the model off the start-up path (about a second) when memories use it; the first request waits for it if
+     * it comes earlier. (It also serves the gateway's parley/all-minilm-l6-v2 when memories use another model.)
+     */
     void warm(@Observes StartupEvent e) {
-        pool.submit(this::model);
+        if (MODEL.equals(embeddingModel)) {
+            pool.submit(this::model);
+        }
     }
 
     void stop(@Observes ShutdownEvent e) {
@@ -84,13 +93,17 @@ public class LocalEmbeddings {
             synchronized (this) {
                 m = model;
                 if (m == null) {
+                    if (System.currentTimeMillis() < retryLoadAfter) {
+                        throw new IllegalStateException("the local embedding model failed to load; retrying later");
+                    }
                     try {
                         java.nio.file.Path onnx = extract(ONNX);
                         java.nio.file.Path tokenizer = extract(TOKENIZER);
                         // a direct executor: the model must not fan out beyond this pool's threads
                         m = new OnnxEmbeddingModel(onnx, tokenizer, PoolingMode.MEAN, Runnable::run);
-                    } catch (java.io.IOException | RuntimeException e) {
-                        LOG.errorf("The local embedding model could not be loaded: %s", e.toString());
+                    } catch (java.io.IOException | RuntimeException | LinkageError e) {
+                        retryLoadAfter = System.currentTimeMillis() + 60_000;
+                        LOG.errorf(e, "The local embedding model could not be loaded (next attempt in a minute)");
                         throw new IllegalStateException(e);
                     }
                     model = m;

@@ -2,51 +2,70 @@ package dev.parley.memory.service;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import dev.parley.memory.config.MemoryConfig;
 import dev.parley.memory.entity.Memory;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 
 /**
- * Hybrid ranking of a user's memories for a query: embedding similarity (scored in Java over the user's vectors),
- * PostgreSQL full-text match on content and keywords (GIN index, any of the query's words), importance and recency
- * (half-life from the last update or use). Session-scoped memories count only for their own session. The user's
- * vectors are kept in a per-user snapshot, checked against the table with one index-only count per query, so a
- * query reads no vectors from PostgreSQL unless the user's memories changed. Without a query vector (embeddings
- * unavailable) ranking degrades to full-text, importance and recency.
+ * Hybrid ranking of a user's memories for a query, in memory: embedding similarity, a full-text match, importance
+ * and recency (half-life from the last update or use). Session-scoped memories count only for their own session;
+ * expired ones not at all.
+ * <p>
+ * Each replica keeps a snapshot of a user's candidates (ids, vectors, the lexemes of PostgreSQL's English
+ * full-text document of content and keywords, importance, times): one query per request reads the user's version
+ * (bumped by a trigger on every change that matters) and the query's lexemes (stemmed by PostgreSQL exactly as the
+ * documents are); the snapshot is reloaded only when the version moved. The full-text match is an IDF-weighted BM25
+ * score over the user's memories, saturated into 0–1 (a word every memory has, such as "user", weighs nothing).
+ * Snapshots are bounded by the number of vectors held (least recently used users go first). Without a query vector
+ * (embeddings unavailable) ranking degrades to full-text, importance and recency, the full-text matches first.
  */
 @ApplicationScoped
 public class Retrieval {
-    /** One ranked memory. */
+    /** One ranked memory with the two query-dependent signals in its score. */
     public record Hit(Memory memory, double score, double semantic, double text) { }
 
-    /** The ranked memories, and whether semantic similarity was left out (embeddings unavailable). */
-    public record Result(List<Hit> hits, boolean degraded) { }
+    /**
+     * The ranked memories, whether semantic similarity was left out (embeddings unavailable), and the time spent
+     * embedding the query and ranking (milliseconds; sent as Server-Timing).
+     */
+    public record Result(List<Hit> hits, boolean degraded, double embedMs, double rankMs) {
+        public String serverTiming() {
+            return String.format(java.util.Locale.ROOT, "embed;dur=%.2f, rank;dur=%.2f", embedMs, rankMs);
+        }
+    }
 
-    private record Candidate(UUID id, UUID sessionId, float importance, long recentEpochMs, Instant expiresAt, float[] vector) { }
+    /**
+     * A user's candidates as columns (one array per field, the vectors back to back in one array), so that scoring
+     * runs over contiguous memory and allocates nothing per candidate.
+     */
+    private record Snapshot(long version, int size, UUID[] ids, UUID[] sessions, float[] importance, long[] recent,
+                            long[] expires, float[] vectors, int dims, boolean[] hasVector, String[][] lexemes, int[] lengths,
+                            Map<String, Integer> documentFrequency, double avgLength) { }
 
-    private record Snapshot(long count, long embedded, Instant newest, List<Candidate> candidates) { }
+    /** BM25 parameters (the usual ones) and the saturation of the summed score into 0–1. */
+    static final double K1 = 1.2;
+    static final double B = 0.75;
+    static final double SATURATION = 2.0;
 
     private final EntityManager em;
     private final MemoryConfig config;
     private final Embeddings embeddings;
-    private final Map<UUID, Snapshot> snapshots = java.util.Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<UUID, Snapshot> eldest) {
-            return size() > 1000;
-        }
-    });
     private final Counter degraded;
+    private final Timer rankTimer;
+    private final LinkedHashMap<UUID, Snapshot> snapshots = new LinkedHashMap<>(256, 0.75f, true);
+    private long vectorsHeld;
 
     public Retrieval(EntityManager em, MemoryConfig config, Embeddings embeddings, MeterRegistry registry) {
         this.em = em;
@@ -54,12 +73,19 @@ public class Retrieval {
         this.embeddings = embeddings;
         this.degraded = Counter.builder("parley_memory_retrievals_degraded_total")
                 .description("Retrievals ranked without embeddings (model unavailable)").register(registry);
+        this.rankTimer = Timer.builder("parley_memory_retrieval_seconds")
+                .description("Ranking a user's memories for a query (the query's embedding excluded)")
+                .publishPercentileHistogram().register(registry);
+        registry.gauge("parley_memory_snapshot_vectors", this, r -> r.held());
     }
 
     /** The best {@code limit} memories of the user for the query, within the session (null: user scope only). */
     public Result search(UUID userId, UUID sessionId, String query, int limit) {
+        long t0 = System.nanoTime();
         float[] q = embeddings.embed(userId, query);
-        return rank(userId, sessionId, query, q, limit);
+        double embedMs = (System.nanoTime() - t0) / 1e6;
+        Result r = rank(userId, sessionId, query, q, limit);
+        return new Result(r.hits(), r.degraded(), embedMs, r.rankMs());
     }
 
     /** Ranking with a query vector already computed (null: degraded). */
@@ -67,70 +93,114 @@ public class Retrieval {
         if (queryVector == null) {
             degraded.increment();
         }
-        return QuarkusTransaction.requiringNew().call(() -> {
-            Snapshot snap = snapshot(userId);
-            Map<UUID, Double> text = textMatches(userId, sessionId, query);
-            MemoryConfig.Weights w = config.weights();
-            // degraded: the semantic weight goes to the full-text match, and matches rank before the rest
-            boolean degradedRank = queryVector == null;
-            double ws = degradedRank ? 0 : w.semantic();
-            double wt = degradedRank ? w.semantic() + w.text() : w.text();
-            double total = ws + wt + w.importance() + w.recency();
-            long now = System.currentTimeMillis();
-            double halfLifeMs = Math.max(1, config.recencyHalfLife().toMillis());
-            Instant nowI = Instant.ofEpochMilli(now);
-            List<double[]> scored = new ArrayList<>();
-            List<Candidate> kept = new ArrayList<>();
-            for (Candidate c : snap.candidates()) {
-                if (c.sessionId() != null && !c.sessionId().equals(sessionId)) {
-                    continue; // another session's memory
-                }
-                if (c.expiresAt() != null && c.expiresAt().isBefore(nowI)) {
-                    continue;
-                }
-                double sem = queryVector == null || c.vector() == null ? 0 : Math.max(0, Vectors.cosine(queryVector, c.vector()));
-                double tx = text.getOrDefault(c.id(), 0.0);
-                double rec = Math.pow(0.5, Math.max(0, now - c.recentEpochMs()) / halfLifeMs);
-                double score = (ws * sem + wt * tx + w.importance() * c.importance() + w.recency() * rec) / total;
-                scored.add(new double[] {score, sem, tx, kept.size(), degradedRank && tx > 0 ? 1 : 0});
-                kept.add(c);
-            }
-            scored.sort(Comparator.comparingDouble((double[] s) -> s[4]).thenComparingDouble(s -> s[0]).reversed());
-            List<double[]> top = scored.subList(0, Math.min(limit, scored.size()));
-            Map<UUID, Memory> rows = load(top.stream().map(s -> kept.get((int) s[3]).id()).toList());
-            List<Hit> hits = new ArrayList<>(top.size());
-            for (double[] s : top) {
-                Memory m = rows.get(kept.get((int) s[3]).id());
-                if (m != null) {
-                    hits.add(new Hit(m, round(s[0]), round(s[1]), round(s[2])));
-                }
-            }
-            return new Result(hits, queryVector == null);
+        long t0 = System.nanoTime();
+        List<Hit> hits = QuarkusTransaction.requiringNew().call(() -> {
+            Object[] head = (Object[]) em.createNativeQuery("select (select version from memory_versions where user_id = ?1), "
+                            + "tsvector_to_array(to_tsvector('english', ?2))")
+                    .setParameter(1, userId).setParameter(2, query == null ? "" : query).getSingleResult();
+            long version = head[0] == null ? 0 : ((Number) head[0]).longValue();
+            String[] queryLexemes = head[1] == null ? new String[0] : (String[]) head[1];
+            Snapshot snap = snapshot(userId, version);
+            return score(snap, sessionId, queryVector, queryLexemes, limit);
         });
+        long took = System.nanoTime() - t0;
+        rankTimer.record(took, TimeUnit.NANOSECONDS);
+        return new Result(hits, queryVector == null, 0, took / 1e6);
+    }
+
+    private List<Hit> score(Snapshot snap, UUID sessionId, float[] queryVector, String[] queryLexemes, int limit) {
+        MemoryConfig.Weights w = config.weights();
+        boolean degradedRank = queryVector == null;
+        // degraded: the semantic weight goes to the full-text match, and matches rank before the rest
+        double ws = degradedRank ? 0 : w.semantic();
+        double wt = degradedRank ? w.semantic() + w.text() : w.text();
+        double total = ws + wt + w.importance() + w.recency();
+        long now = System.currentTimeMillis();
+        double decay = Math.log(2) / Math.max(1, config.recencyHalfLife().toMillis());
+        int n = snap.size();
+        double[] idf = new double[queryLexemes.length];
+        for (int i = 0; i < queryLexemes.length; i++) {
+            int df = snap.documentFrequency().getOrDefault(queryLexemes[i], 0);
+            idf[i] = df == 0 ? 0 : Math.log(1 + (n - df + 0.5) / (df + 0.5));
+        }
+        int dims = snap.dims();
+        boolean semantic = queryVector != null && queryVector.length == dims;
+        float[] vectors = snap.vectors();
+        int k = Math.max(1, limit);
+        // the best k so far: parallel arrays kept sorted, best first (k is small)
+        int[] topIdx = new int[k];
+        double[] topKey = new double[k];
+        double[] topSem = new double[k];
+        double[] topTx = new double[k];
+        double[] topScore = new double[k];
+        int count = 0;
+        for (int c = 0; c < n; c++) {
+            UUID session = snap.sessions()[c];
+            if (session != null && !session.equals(sessionId)) {
+                continue; // another session's memory
+            }
+            if (snap.expires()[c] < now) {
+                continue;
+            }
+            double sem = 0;
+            if (semantic && snap.hasVector()[c]) {
+                float dot = 0;
+                for (int d = 0, base = c * dims; d < dims; d++) {
+                    dot += queryVector[d] * vectors[base + d];
+                }
+                sem = Math.max(0, dot);
+            }
+            double bm25 = 0;
+            for (int i = 0; i < queryLexemes.length; i++) {
+                if (idf[i] > 0 && contains(snap.lexemes()[c], queryLexemes[i])) {
+                    // each lexeme once per document (tsvector positions are not kept): tf = 1
+                    bm25 += idf[i] * (K1 + 1) / (1 + K1 * (1 - B + B * snap.lengths()[c] / snap.avgLength()));
+                }
+            }
+            double tx = bm25 / (bm25 + SATURATION);
+            double rec = Math.exp(-Math.max(0, now - snap.recent()[c]) * decay);
+            double score = (ws * sem + wt * tx + w.importance() * snap.importance()[c] + w.recency() * rec) / total;
+            // full-text matches first when degraded: a key above every score
+            double key = degradedRank && tx > 0 ? score + 2 : score;
+            if (count == k && key <= topKey[k - 1]) {
+                continue;
+            }
+            int at = count < k ? count++ : k - 1;
+            while (at > 0 && topKey[at - 1] < key) {
+                topIdx[at] = topIdx[at - 1];
+                topKey[at] = topKey[at - 1];
+                topSem[at] = topSem[at - 1];
+                topTx[at] = topTx[at - 1];
+                topScore[at] = topScore[at - 1];
+                at--;
+            }
+            topIdx[at] = c;
+            topKey[at] = key;
+            topSem[at] = sem;
+            topTx[at] = tx;
+            topScore[at] = score;
+        }
+        List<UUID> ids = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            ids.add(snap.ids()[topIdx[i]]);
+        }
+        Map<UUID, Memory> rows = load(ids);
+        List<Hit> hits = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            Memory m = rows.get(ids.get(i));
+            if (m != null) {
+                hits.add(new Hit(m, round(topScore[i]), round(topSem[i]), round(topTx[i])));
+            }
+        }
+        return hits;
+    }
+
+    private static boolean contains(String[] sorted, String lexeme) {
+        return java.util.Arrays.binarySearch(sorted, lexeme) >= 0;
     }
 
     private static double round(double d) {
         return Math.round(d * 10000) / 10000.0;
-    }
-
-    /** Full-text rank (0–1) of the memories matching any of the query's (stemmed, non-stop) words. */
-    @SuppressWarnings("unchecked")
-    private Map<UUID, Double> textMatches(UUID userId, UUID sessionId, String query) {
-        Map<UUID, Double> out = new HashMap<>();
-        if (query == null || query.isBlank()) {
-            return out;
-        }
-        List<Object[]> rows = em.createNativeQuery("""
-                        select id, ts_rank_cd(document, q, 32) from memories,
-                          (select to_tsquery('english', coalesce(nullif(replace(plainto_tsquery('english', ?1)::text, '&', '|'), ''), '')) as q) t
-                        where user_id = ?2 and document @@ q and (session_id is null or session_id = ?3)
-                        order by 2 desc limit 500""")
-                .setParameter(1, query).setParameter(2, userId).setParameter(3, sessionId).getResultList();
-        for (Object[] r : rows) {
-            // ts_rank_cd with normalisation 32 (rank / (rank + 1)): 0–1, absolute, so a query's only weak match stays weak
-            out.put((UUID) r[0], ((Number) r[1]).doubleValue());
-        }
-        return out;
     }
 
     private Map<UUID, Memory> load(List<UUID> ids) {
@@ -146,34 +216,81 @@ public class Retrieval {
         return out;
     }
 
-    /** The user's candidates, reloaded only when the table says they changed. */
+    /** The user's candidates at {@code version}, reloaded only when that moved. */
     @SuppressWarnings("unchecked")
-    private Snapshot snapshot(UUID userId) {
-        String model = embeddings.model();
-        Object[] stamp = (Object[]) em.createNativeQuery("select count(*), count(*) filter (where embedding is not null and "
-                        + "embedding_model = ?2), max(updated_at) from memories where user_id = ?1")
-                .setParameter(1, userId).setParameter(2, model).getSingleResult();
-        long count = ((Number) stamp[0]).longValue();
-        long embedded = ((Number) stamp[1]).longValue();
-        Instant newest = stamp[2] == null ? null : toInstant(stamp[2]);
-        Snapshot cached = snapshots.get(userId);
-        if (cached != null && cached.count() == count && cached.embedded() == embedded
-                && java.util.Objects.equals(cached.newest(), newest)) {
-            return cached;
+    private Snapshot snapshot(UUID userId, long version) {
+        synchronized (snapshots) {
+            Snapshot cached = snapshots.get(userId);
+            if (cached != null && cached.version() == version) {
+                return cached;
+            }
         }
         List<Object[]> rows = em.createNativeQuery("""
                         select id, session_id, importance, greatest(updated_at, coalesce(last_used_at, updated_at)), expires_at,
-                               case when embedding_model = ?2 then embedding end
+                               case when embedding_model = ?2 then embedding end, tsvector_to_array(document)
                         from memories where user_id = ?1 order by updated_at desc limit ?3""")
-                .setParameter(1, userId).setParameter(2, model).setParameter(3, config.maxCandidates()).getResultList();
-        List<Candidate> candidates = new ArrayList<>(rows.size());
+                .setParameter(1, userId).setParameter(2, embeddings.model()).setParameter(3, config.maxCandidates()).getResultList();
+        int n = rows.size();
+        int dims = 0;
         for (Object[] r : rows) {
-            candidates.add(new Candidate((UUID) r[0], (UUID) r[1], ((Number) r[2]).floatValue(), toInstant(r[3]).toEpochMilli(),
-                    r[4] == null ? null : toInstant(r[4]), r[5] == null ? null : Vectors.decode((byte[]) r[5])));
+            if (r[5] != null) {
+                dims = ((byte[]) r[5]).length / 4;
+                break;
+            }
         }
-        Snapshot fresh = new Snapshot(count, embedded, newest, candidates);
-        snapshots.put(userId, fresh);
+        UUID[] ids = new UUID[n];
+        UUID[] sessions = new UUID[n];
+        float[] importance = new float[n];
+        long[] recent = new long[n];
+        long[] expires = new long[n];
+        float[] vectors = new float[n * dims];
+        boolean[] hasVector = new boolean[n];
+        String[][] lexemes = new String[n][];
+        int[] lengths = new int[n];
+        Map<String, Integer> df = new HashMap<>();
+        long lengthSum = 0;
+        for (int i = 0; i < n; i++) {
+            Object[] r = rows.get(i);
+            ids[i] = (UUID) r[0];
+            sessions[i] = (UUID) r[1];
+            importance[i] = ((Number) r[2]).floatValue();
+            recent[i] = toInstant(r[3]).toEpochMilli();
+            expires[i] = r[4] == null ? Long.MAX_VALUE : toInstant(r[4]).toEpochMilli();
+            if (r[5] != null && ((byte[]) r[5]).length == dims * 4) {
+                java.nio.ByteBuffer.wrap((byte[]) r[5]).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(vectors, i * dims, dims);
+                hasVector[i] = true;
+            }
+            String[] lx = r[6] == null ? new String[0] : (String[]) r[6];
+            java.util.Arrays.sort(lx); // tsvector_to_array is sorted already; sorting again costs nothing then
+            for (String l : lx) {
+                df.merge(l, 1, Integer::sum);
+            }
+            lexemes[i] = lx;
+            lengths[i] = Math.max(1, lx.length);
+            lengthSum += lx.length;
+        }
+        Snapshot fresh = new Snapshot(version, n, ids, sessions, importance, recent, expires, vectors, dims, hasVector, lexemes,
+                lengths, df, n == 0 ? 1 : Math.max(1, (double) lengthSum / n));
+        synchronized (snapshots) {
+            Snapshot old = snapshots.put(userId, fresh);
+            vectorsHeld += fresh.size() - (old == null ? 0 : old.size());
+            var it = snapshots.entrySet().iterator();
+            while (vectorsHeld > config.snapshotBudget() && it.hasNext()) {
+                var eldest = it.next();
+                if (eldest.getKey().equals(userId)) {
+                    continue;
+                }
+                vectorsHeld -= eldest.getValue().size();
+                it.remove();
+            }
+        }
         return fresh;
+    }
+
+    private long held() {
+        synchronized (snapshots) {
+            return vectorsHeld;
+        }
     }
 
     private static Instant toInstant(Object o) {
@@ -189,12 +306,17 @@ public class Retrieval {
         throw new IllegalStateException("unexpected timestamp type " + o.getClass());
     }
 
-    /** Forget a user's snapshot (after this replica changed the user's memories; others notice by the count). */
+    /** Forget a user's snapshot now (the version check would notice on the next query anyway). */
     public void invalidate(UUID userId) {
-        snapshots.remove(userId);
+        synchronized (snapshots) {
+            Snapshot old = snapshots.remove(userId);
+            if (old != null) {
+                vectorsHeld -= old.size();
+            }
+        }
     }
 
-    /** Marks memories as used now (they went into a prompt). */
+    /** Marks memories as used now (they went into a prompt); does not move the user's version. */
     public void used(List<UUID> ids) {
         if (ids.isEmpty()) {
             return;
