@@ -86,6 +86,16 @@ class ExtractionTest {
         return v;
     }
 
+    /** A counter's value from /q/metrics (0 when it has not been created yet). */
+    private static double metric(String series) {
+        for (String line : given().get("/q/metrics").asString().split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        return 0;
+    }
+
     private JsonPath memories() {
         return given().auth().oauth2(token).get("/api/v1/memories").then().statusCode(200).extract().jsonPath();
     }
@@ -134,9 +144,11 @@ class ExtractionTest {
         modelAnswers("{\"memories\":[{\"action\":\"NOOP\",\"memoryId\":\"" + tea + "\"},"
                 + "{\"action\":\"DELETE\",\"memoryId\":\"" + tea + "\"},"
                 + "{\"action\":\"ADD\",\"content\":\"The user prefers green tea.\"}]}");
+        double noopsBefore = metric("parley_memory_extraction_decisions_total{action=\"noop\"}");
         exchange("As you know, I like green tea.", "Yes, green tea it is.");
-        await(this::calls, c -> !c.isEmpty());
-        Thread.sleep(300);
+        // the worker has applied all three decisions (each a noop) before the memories are read
+        await(() -> metric("parley_memory_extraction_decisions_total{action=\"noop\"}"), v -> v >= noopsBefore + 3);
+        assertEquals(noopsBefore + 3, metric("parley_memory_extraction_decisions_total{action=\"noop\"}"));
         assertEquals(List.of("The user prefers green tea"), memories().getList("data.content"));
         given().auth().oauth2(token).get("/api/v1/memories/" + tea + "/history").then().body("data", org.hamcrest.Matchers.hasSize(0));
     }

@@ -114,7 +114,9 @@ class GatewayEmbeddingsTest {
         LoggedRequest call = MemoryStubs.gateway().findAll(postRequestedFor(urlPathEqualTo("/v1/embeddings"))
                 .withHeader("X-Parley-User", equalTo(user.toString()))).get(0);
         assertEquals("openai/text-embedding-3-small", JSON.readTree(call.getBodyAsString()).path("model").asText());
-        assertTrue(call.getHeader("Authorization").startsWith("Bearer "));
+        com.fasterxml.jackson.databind.JsonNode claims = JSON.readTree(java.util.Base64.getUrlDecoder()
+                .decode(call.getHeader("Authorization").substring("Bearer ".length()).split("\\.")[1]));
+        assertEquals("service", claims.path("groups").path(0).asText(), "the service token, not a user's");
     }
 
     @Test

@@ -74,17 +74,33 @@ class MemoryApiTest {
         }
         given().auth().oauth2(token).contentType("application/json").body("{not json").post("/api/v1/memories").then().statusCode(400);
         given().auth().oauth2(token).get("/api/v1/memories?limit=0").then().statusCode(400);
+        given().auth().oauth2(token).get("/api/v1/memories?limit=abc").then().statusCode(400).body("error.code", equalTo("VALIDATION_FAILED"));
         given().auth().oauth2(token).get("/api/v1/memories?cursor=bogus").then().statusCode(400);
         given().auth().oauth2(token).get("/api/v1/memories").then().statusCode(200).body("data", hasSize(0));
     }
 
     @Test
     void onlyTheOwnerSeesAMemoryAndAnotherSessionsMemoriesStayOut() {
-        String id = create(token, "{\"content\":\"mine\"}").jsonPath().getString("id");
+        String id = create(token, "{\"content\":\"mine: the garage code is 4411\"}").jsonPath().getString("id");
+        UUID s1 = UUID.randomUUID();
+        UUID s2 = UUID.randomUUID();
+        String inS1 = create(token, "{\"content\":\"the garage code in session one is 9876\",\"session_id\":\"" + s1 + "\"}")
+                .jsonPath().getString("id");
         String other = Tokens.user(UUID.randomUUID(), "bob");
         given().auth().oauth2(other).get("/api/v1/memories/" + id).then().statusCode(404);
         given().auth().oauth2(other).contentType("application/json").body("{\"content\":\"x\"}").patch("/api/v1/memories/" + id)
                 .then().statusCode(404);
+        given().auth().oauth2(token).get("/api/v1/memories/" + id).then().body("content", equalTo("mine: the garage code is 4411"));
+        // search: another user finds nothing; session two never sees session one's memory; session one sees both
+        given().auth().oauth2(other).contentType("application/json").body("{\"query\":\"garage code\"}")
+                .post("/api/v1/memories/search").then().statusCode(200).body("data", hasSize(0));
+        given().auth().oauth2(token).contentType("application/json").body("{\"query\":\"garage code\",\"session_id\":\"" + s2 + "\"}")
+                .post("/api/v1/memories/search").then().statusCode(200).body("data.memory.id", equalTo(List.of(id)));
+        given().auth().oauth2(token).contentType("application/json").body("{\"query\":\"garage code\"}")
+                .post("/api/v1/memories/search").then().statusCode(200).body("data.memory.id", equalTo(List.of(id)));
+        assertEquals(java.util.Set.of(id, inS1), java.util.Set.copyOf(given().auth().oauth2(token).contentType("application/json")
+                .body("{\"query\":\"garage code\",\"session_id\":\"" + s1 + "\"}").post("/api/v1/memories/search")
+                .then().statusCode(200).extract().jsonPath().getList("data.memory.id")));
         given().auth().oauth2(other).delete("/api/v1/memories/" + id).then().statusCode(404);
         given().auth().oauth2(other).get("/api/v1/memories/" + id + "/history").then().statusCode(404);
         given().auth().oauth2(other).get("/api/v1/memories").then().statusCode(200).body("data", hasSize(0));
@@ -135,6 +151,17 @@ class MemoryApiTest {
         given().auth().oauth2(token).get("/api/v1/memories").then().body("data.content", equalTo(List.of("shared")));
         given().auth().oauth2(Tokens.service("session-service")).delete("/internal/v1/sessions/" + s1 + "?user_id=x")
                 .then().statusCode(400);
+    }
+
+    @Test
+    void aPatchMovesAMemoryIntoASessionAndClearsItsExpiry() {
+        UUID s1 = UUID.randomUUID();
+        String id = create(token, "{\"content\":\"temporary\",\"expires_at\":\"2099-01-01T00:00:00Z\"}").jsonPath().getString("id");
+        given().auth().oauth2(token).contentType("application/json").body("{\"session_id\":\"" + s1 + "\",\"expires_at\":null}")
+                .patch("/api/v1/memories/" + id).then().statusCode(200).body("scope", equalTo("session"))
+                .body("session_id", equalTo(s1.toString())).body("expires_at", equalTo(null));
+        given().auth().oauth2(token).contentType("application/json").body("{\"scope\":\"user\"}")
+                .patch("/api/v1/memories/" + id).then().statusCode(200).body("scope", equalTo("user")).body("session_id", equalTo(null));
     }
 
     @Test

@@ -20,7 +20,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * The gateway's {@code /v1/embeddings} for a memory embedding model other than the local one, called with
  * memory-service's service token acting for the memory's owner. Embedding a text is safe to repeat: one retry after
- * a connection failure or a 5xx.
+ * a connection failure, a 5xx or a 401 (with a fresh service token).
  */
 @ApplicationScoped
 public class GatewayClient {
@@ -51,7 +51,10 @@ public class GatewayClient {
             try {
                 HttpResponse<byte[]> resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
                 if (resp.statusCode() == 401) {
+                    // the service token was rotated or revoked: once more with a fresh one
                     tokens.invalidate();
+                    last = new IOException("gateway answered 401 to /v1/embeddings");
+                    continue;
                 }
                 if (resp.statusCode() == 200) {
                     JsonNode data = mapper.readTree(resp.body()).path("data");

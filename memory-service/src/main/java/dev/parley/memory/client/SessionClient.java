@@ -21,7 +21,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * session-service's {@code GET /internal/v1/sessions/{id}/messages}: a stretch of a user's conversation, read with the
- * service token. A read, so one retry after a connection failure or a 5xx.
+ * service token. A read, so one retry after a connection failure, a 5xx or a 401 (with a fresh service token).
  */
 @ApplicationScoped
 public class SessionClient {
@@ -69,8 +69,9 @@ public class SessionClient {
                     throw new ApiException(status, err.path("code").asText(status == 404 ? "SESSION_NOT_FOUND" : "VALIDATION_FAILED"),
                             err.path("message").asText("session-service refused the stretch."));
                 }
-                if (status == 401) {
-                    tokens.invalidate();
+                if (status == 401 && attempt == 0) {
+                    tokens.invalidate(); // rotated or revoked: once more with a fresh service token
+                    continue;
                 }
                 if (status < 500 || attempt >= 1) {
                     throw unavailable();

@@ -66,11 +66,12 @@ public interface MemoryConfig {
     int maxCandidates();
 
     /**
-     * Vectors held in memory across all users' retrieval snapshots (about 1.6 kB each with 384 dimensions); the least
-     * recently queried users' snapshots are dropped beyond it and reloaded when needed.
+     * Memories held in memory across all users' retrieval snapshots (about 2 kB each with 384 dimensions: the vector,
+     * its words, a few numbers); the least recently queried users' snapshots are dropped beyond it and reloaded when
+     * needed. Size it to the heap: the default takes about 40 MB.
      */
     @WithName("snapshot-budget")
-    @WithDefault("100000")
+    @WithDefault("20000")
     long snapshotBudget();
 
     /** Retrieval weights: semantic similarity, full-text match, importance, recency. */

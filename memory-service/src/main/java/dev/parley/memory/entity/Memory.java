@@ -66,4 +66,8 @@ public class Memory {
 
     @Column(name = "embedding_model", length = 200)
     public String embeddingModel;
+
+    /** When the background job last failed to embed it (it is tried again five minutes later). */
+    @Column(name = "embed_failed_at")
+    public Instant embedFailedAt;
 }

@@ -71,10 +71,15 @@ public class MemoryResource {
     @Operation(summary = "The user's memories, newest first, by session, scope, type or keyword (keyset pages)")
     public Views.Page<MemoryView> list(@QueryParam("session_id") String sessionId, @QueryParam("scope") String scope,
                                        @QueryParam("type") String type, @QueryParam("keyword") String keyword,
-                                       @QueryParam("limit") Integer limit, @QueryParam("cursor") String cursor) {
-        int n = limit == null ? 50 : limit;
+                                       @QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
+        int n;
+        try {
+            n = limit == null || limit.isBlank() ? 50 : Integer.parseInt(limit.strip());
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
         if (n < 1 || n > 200) {
-            throw MemoryService.invalid("limit", "limit is from 1 to 200.");
+            throw MemoryService.invalid("limit", "limit is a whole number from 1 to 200.");
         }
         if (scope != null && !scope.equals(Memory.USER) && !scope.equals(Memory.SESSION)) {
             throw MemoryService.invalid("scope", "scope is user or session.");

@@ -109,7 +109,8 @@ public class Extraction {
                 Map<String, Integer> outcome = process(job.exchange());
                 outcome.forEach((action, n) -> registry.counter("parley_memory_extraction_decisions_total", "action", action).increment(n));
                 count("done", "ok");
-            } catch (RuntimeException ex) {
+            } catch (RuntimeException | Error ex) {
+                // an Error too (a native library failing): the only worker must not die
                 if (job.attempt() < config.extractionAttempts()) {
                     LOG.debugf("extraction attempt %d failed (%s); queued again", job.attempt(), ex.getClass().getSimpleName());
                     sleep(Duration.ofMillis(500L * job.attempt()));

@@ -142,31 +142,42 @@ public class LocalEmbeddings {
         if (!admitted.tryAcquire()) {
             throw new ApiException(503, "EMBEDDINGS_BUSY", "The local embedding model is busy; retry shortly.");
         }
+        Future<Result> f;
         try {
-            Future<Result> f = pool.submit(() -> {
-                long start = System.nanoTime();
-                List<TextSegment> segments = new ArrayList<>(texts.size());
-                for (String t : texts) {
-                    segments.add(TextSegment.from(t.isEmpty() ? " " : t));
+            f = pool.submit(() -> {
+                // the permit is held until the work is done, not until the caller gives up: the queue bound holds
+                try {
+                    long start = System.nanoTime();
+                    List<TextSegment> segments = new ArrayList<>(texts.size());
+                    for (String t : texts) {
+                        segments.add(TextSegment.from(t.isEmpty() ? " " : t));
+                    }
+                    Response<List<Embedding>> r = model().embedAll(segments);
+                    List<float[]> out = new ArrayList<>(texts.size());
+                    for (Embedding e : r.content()) {
+                        out.add(Vectors.normalized(e.vector()));
+                    }
+                    timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                    Integer tokens = r.tokenUsage() == null ? null : r.tokenUsage().inputTokenCount();
+                    return new Result(out, tokens != null ? tokens : estimateTokens(texts));
+                } finally {
+                    admitted.release();
                 }
-                Response<List<Embedding>> r = model().embedAll(segments);
-                List<float[]> out = new ArrayList<>(texts.size());
-                for (Embedding e : r.content()) {
-                    out.add(Vectors.normalized(e.vector()));
-                }
-                timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-                Integer tokens = r.tokenUsage() == null ? null : r.tokenUsage().inputTokenCount();
-                return new Result(out, tokens != null ? tokens : estimateTokens(texts));
             });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            admitted.release();
+            throw new ApiException(503, "EMBEDDINGS_UNAVAILABLE", "The local embedding model is stopping.");
+        }
+        try {
             return f.get(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
+            f.cancel(true);
             Thread.currentThread().interrupt();
             throw new ApiException(503, "EMBEDDINGS_UNAVAILABLE", "Embedding was interrupted.");
         } catch (ExecutionException | TimeoutException e) {
+            f.cancel(true);
             LOG.warnf("Local embedding failed: %s", e.getCause() != null ? e.getCause().toString() : e.toString());
             throw new ApiException(503, "EMBEDDINGS_UNAVAILABLE", "The local embedding model failed.");
-        } finally {
-            admitted.release();
         }
     }
 

@@ -45,7 +45,12 @@ public class MemoryService {
 
     /** What a write may carry (already validated). */
     public record Draft(String content, String scope, UUID sessionId, String type, List<String> keywords, Float importance,
-                        List<UUID> relatedMessageIds, Instant expiresAt) { }
+                        List<UUID> relatedMessageIds, Instant expiresAt, boolean clearExpiry) {
+        public Draft(String content, String scope, UUID sessionId, String type, List<String> keywords, Float importance,
+                     List<UUID> relatedMessageIds, Instant expiresAt) {
+            this(content, scope, sessionId, type, keywords, importance, relatedMessageIds, expiresAt, false);
+        }
+    }
 
     public record Page(List<Memory> memories, String nextCursor) { }
 
@@ -141,7 +146,8 @@ public class MemoryService {
                 throw invalid("expires_at", "expires_at is an ISO-8601 instant such as 2027-01-01T00:00:00Z.");
             }
         }
-        return new Draft(content, scope, sessionId, type, keywords, importance, related, expiresAt);
+        boolean clearExpiry = partial && body.has("expires_at") && body.get("expires_at").isNull();
+        return new Draft(content, scope, sessionId, type, keywords, importance, related, expiresAt, clearExpiry);
     }
 
     private static String text(JsonNode body, String field, String dflt) {
@@ -208,7 +214,8 @@ public class MemoryService {
                 throw notFound();
             }
             if (d.scope() != null || d.sessionId() != null) {
-                String scope = d.scope() != null ? d.scope() : m.scope;
+                // a session_id alone makes the memory that session's, as on create
+                String scope = d.scope() != null ? d.scope() : d.sessionId() != null ? Memory.SESSION : m.scope;
                 UUID session = Memory.USER.equals(scope) ? null : d.sessionId() != null ? d.sessionId() : m.sessionId;
                 if (Memory.SESSION.equals(scope) && session == null) {
                     throw invalid("session_id", "A session-scoped memory names its session_id.");
@@ -236,6 +243,8 @@ public class MemoryService {
             }
             if (d.expiresAt() != null) {
                 m.expiresAt = d.expiresAt();
+            } else if (d.clearExpiry()) {
+                m.expiresAt = null;
             }
             m.updatedAt = Instant.now();
             return m;
@@ -260,7 +269,8 @@ public class MemoryService {
         for (Object[] r : rows) {
             Map<String, Object> h = new java.util.LinkedHashMap<>();
             h.put("content", r[0]);
-            h.put("replaced_at", r[1] instanceof java.time.OffsetDateTime o ? o.toInstant() : r[1]);
+            h.put("replaced_at", r[1] instanceof java.time.OffsetDateTime o ? o.toInstant()
+                    : r[1] instanceof java.sql.Timestamp t ? t.toInstant() : r[1]);
             h.put("source", r[2]);
             h.put("reason", r[3]);
             out.add(h);
@@ -342,20 +352,28 @@ public class MemoryService {
     void embedMissing() {
         String model = embeddings.model();
         List<Memory> batch = QuarkusTransaction.requiringNew().call(() -> em.createQuery(
-                        "from Memory where embedding is null or embeddingModel <> ?1 order by updatedAt", Memory.class)
-                .setParameter(1, model).setMaxResults(64).getResultList());
+                        "from Memory where (embedding is null or embeddingModel <> ?1) "
+                                + "and (embedFailedAt is null or embedFailedAt < ?2) order by embedFailedAt nulls first, updatedAt",
+                        Memory.class)
+                .setParameter(1, model).setParameter(2, Instant.now().minusSeconds(300)).setMaxResults(64).getResultList());
+        int failed = 0;
         for (Memory m : batch) {
             float[] v = embeddings.embed(m.userId, m.content);
             if (v == null) {
-                LOG.debugf("embedding model %s unavailable; %d memories wait for a vector", model, batch.size());
-                return;
+                // this memory waits five minutes; the others of the batch (maybe other users') still get their turn
+                failed++;
+                QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("update memories set embed_failed_at = now() where id = ?1")
+                        .setParameter(1, m.id).executeUpdate());
+                continue;
             }
             QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
-                            "update memories set embedding = ?1, embedding_model = ?2 where id = ?3 and content = ?4")
+                            "update memories set embedding = ?1, embedding_model = ?2, embed_failed_at = null where id = ?3 and content = ?4")
                     .setParameter(1, Vectors.encode(v)).setParameter(2, model).setParameter(3, m.id).setParameter(4, m.content)
                     .executeUpdate());
             retrieval.invalidate(m.userId);
         }
+        if (failed > 0) {
+            LOG.debugf("embedding model %s failed for %d of %d memories; they are retried in five minutes", model, failed, batch.size());
+        }
     }
-
 }

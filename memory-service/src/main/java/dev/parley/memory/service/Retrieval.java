@@ -188,7 +188,9 @@ public class Retrieval {
         List<Hit> hits = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             Memory m = rows.get(ids.get(i));
-            if (m != null) {
+            // the row as it is now: a change after the snapshot's version was read may have moved or expired it
+            if (m != null && (m.sessionId == null || m.sessionId.equals(sessionId))
+                    && (m.expiresAt == null || m.expiresAt.toEpochMilli() >= now)) {
                 hits.add(new Hit(m, round(topScore[i]), round(topSem[i]), round(topTx[i])));
             }
         }
@@ -272,7 +274,11 @@ public class Retrieval {
         Snapshot fresh = new Snapshot(version, n, ids, sessions, importance, recent, expires, vectors, dims, hasVector, lexemes,
                 lengths, df, n == 0 ? 1 : Math.max(1, (double) lengthSum / n));
         synchronized (snapshots) {
-            Snapshot old = snapshots.put(userId, fresh);
+            Snapshot old = snapshots.get(userId);
+            if (old != null && old.version() > fresh.version()) {
+                return fresh; // a slower load of an older version: keep the newer one held
+            }
+            snapshots.put(userId, fresh);
             vectorsHeld += fresh.size() - (old == null ? 0 : old.size());
             var it = snapshots.entrySet().iterator();
             while (vectorsHeld > config.snapshotBudget() && it.hasNext()) {

@@ -44,13 +44,21 @@ public class Summaries {
         if (lines.isEmpty()) {
             throw new ApiException(409, "NOTHING_TO_SUMMARIZE", "That stretch of the conversation has no messages.");
         }
+        // the newest messages that fit; the ones given to the model are the ones the summary names
         StringBuilder text = new StringBuilder();
+        java.util.ArrayDeque<UUID> covered = new java.util.ArrayDeque<>();
         for (int i = lines.size() - 1; i >= 0; i--) {
             String line = lines.get(i).role() + ": " + lines.get(i).content() + "\n";
             if (text.length() + line.length() > MAX_CHARS) {
+                if (text.length() == 0) {
+                    // one message longer than the whole allowance: its end, rather than nothing
+                    text.append(line, line.length() - MAX_CHARS, line.length());
+                    covered.addFirst(lines.get(i).id());
+                }
                 break;
             }
             text.insert(0, line);
+            covered.addFirst(lines.get(i).id());
         }
         MemorySummarizer.Summary s;
         try {
@@ -67,6 +75,6 @@ public class Summaries {
                 .map(k -> k.strip().toLowerCase(java.util.Locale.ROOT)).distinct().limit(MemoryService.MAX_KEYWORDS).toList();
         return memories.create(userId, new MemoryService.Draft(content.length() > MemoryService.MAX_CONTENT
                 ? content.substring(0, MemoryService.MAX_CONTENT) : content, Memory.SESSION, sessionId, "summary", keywords, 0.6f,
-                lines.stream().map(SessionClient.Line::id).limit(100).toList(), null), "explicit");
+                covered.stream().skip(Math.max(0, covered.size() - 100)).toList(), null), "explicit");
     }
 }

@@ -78,7 +78,12 @@ public class MessageResource {
         if (turns.cancel(owner, messageId)) {
             return Response.accepted(java.util.Map.of("status", "cancelling")).build();
         }
-        sessions.message(owner, messageId); // 404 when it is not the caller's message at all
+        // 404 when it is not the caller's message at all; another replica is asked only about the caller's own user
+        // message (a reply is stored when its generation ends, so a reply id in flight elsewhere is not known here)
+        dev.parley.session.entity.Message m = sessions.message(owner, messageId);
+        if ("user".equals(m.role) && turns.cancelElsewhere(owner, messageId)) {
+            return Response.accepted(java.util.Map.of("status", "cancelling")).build();
+        }
         throw new dev.parley.platform.error.ApiException(409, "NOT_IN_FLIGHT", "No generation of this message is in flight.");
     }
 

@@ -500,11 +500,18 @@ public class TurnService {
 
     /**
      * Stops a streamed generation in flight (by its user message's id or its reply's): the reply is stored as
-     * {@code cancelled} with the text generated so far. Another replica running it is asked over NOTIFY. False when
-     * none of this user's is in flight anywhere.
+     * {@code cancelled} with the text generated so far. False when none of this user's is in flight on this replica.
      */
     public boolean cancel(UUID userId, UUID messageId) {
-        return cancelHere(userId, messageId) || events.cancelElsewhere(userId, messageId, config.cancelWait());
+        return cancelHere(userId, messageId);
+    }
+
+    /**
+     * Asks the other replicas to stop the user's generation of {@code messageId} (call only for a user message of the
+     * caller's that has no complete answer yet); true when the replica running it answered.
+     */
+    public boolean cancelElsewhere(UUID userId, UUID messageId) {
+        return events.cancelElsewhere(userId, messageId, config.cancelWait());
     }
 
     private boolean cancelHere(UUID userId, UUID messageId) {
