@@ -14,7 +14,6 @@ class UsageContractTest extends ServiceContractTests {
 
     @Override
     protected String protectedPath() {
-        // The service's own public API arrives with issue 8; the internal surface is protected already.
-        return "/internal/v1/whoami";
+        return "/api/v1/usage/cost-estimation";
     }
 }

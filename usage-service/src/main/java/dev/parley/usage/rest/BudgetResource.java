@@ -1,0 +1,179 @@
+package dev.parley.usage.rest;
+
+import java.math.BigDecimal;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.platform.auth.Caller;
+import dev.parley.platform.auth.CurrentCaller;
+import dev.parley.platform.error.ApiException;
+import dev.parley.usage.service.Budgets;
+import io.quarkus.security.Authenticated;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+/**
+ * Budgets as {@code {"daily":{"soft_usd","hard_usd"},"monthly":{"soft_usd","hard_usd"}}} (null = none). A user sets
+ * their own (which can only lower what applies to them) and their access keys'; admins set anyone's and the default.
+ */
+@Authenticated
+@Path("/api/v1/budgets")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class BudgetResource {
+    private final Budgets budgets;
+    private final CurrentCaller caller;
+
+    public BudgetResource(Budgets budgets, CurrentCaller caller) {
+        this.budgets = budgets;
+        this.caller = caller;
+    }
+
+    static Budgets.Limits limits(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw Params.invalid("body", "Send {\"daily\":{\"soft_usd\",\"hard_usd\"},\"monthly\":{\"soft_usd\",\"hard_usd\"}}.");
+        }
+        for (String p : new String[] {"daily", "monthly"}) {
+            JsonNode n = body.get(p);
+            if (n != null && !n.isNull() && !n.isObject()) {
+                throw Params.invalid(p, p + " is an object {\"soft_usd\",\"hard_usd\"} or null.");
+            }
+        }
+        JsonNode d = body.path("daily");
+        JsonNode m = body.path("monthly");
+        Budgets.Limits l = new Budgets.Limits(Params.money(d.get("soft_usd"), "daily.soft_usd"), Params.money(d.get("hard_usd"), "daily.hard_usd"),
+                Params.money(m.get("soft_usd"), "monthly.soft_usd"), Params.money(m.get("hard_usd"), "monthly.hard_usd"));
+        if (l.dailySoft() != null && l.dailyHard() != null && l.dailySoft().compareTo(l.dailyHard()) > 0
+                || l.monthlySoft() != null && l.monthlyHard() != null && l.monthlySoft().compareTo(l.monthlyHard()) > 0) {
+            throw Params.invalid("soft_usd", "A soft limit above its hard limit would never be seen.");
+        }
+        return l;
+    }
+
+    static Map<String, Object> view(Budgets.Limits l) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("daily", pair(l.dailySoft(), l.dailyHard()));
+        out.put("monthly", pair(l.monthlySoft(), l.monthlyHard()));
+        return out;
+    }
+
+    private static Map<String, Object> pair(BigDecimal soft, BigDecimal hard) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("soft_usd", soft);
+        m.put("hard_usd", hard);
+        return m;
+    }
+
+    private Map<String, Object> userView(UUID user) {
+        Map<String, Object> out = view(budgets.stored("user", user));
+        out.put("effective", view(budgets.effectiveForUser(user)));
+        BigDecimal[] spent = budgets.spent("user", user);
+        out.put("spent", Map.of("today_usd", spent[0].setScale(6, java.math.RoundingMode.HALF_EVEN),
+                "this_month_usd", spent[1].setScale(6, java.math.RoundingMode.HALF_EVEN)));
+        return out;
+    }
+
+    @GET
+    @Path("/me")
+    @Operation(summary = "The caller's own budget, what applies (the admin's or default, lowered by their own) and the spend so far")
+    public Map<String, Object> me() {
+        return userView(caller.get().requireUserId());
+    }
+
+    @PUT
+    @Path("/me")
+    @Operation(summary = "Set the caller's own budget (it can only lower what applies)")
+    public Map<String, Object> setMe(JsonNode body) {
+        UUID user = caller.get().requireUserId();
+        budgets.put("user", user, limits(body), user);
+        return userView(user);
+    }
+
+    @GET
+    @Path("/users/{user_id}")
+    @RolesAllowed("admin")
+    @Operation(summary = "Admin: the budget an admin set for a user (instead of the default), and what applies")
+    public Map<String, Object> user(@PathParam("user_id") String userId) {
+        UUID user = pathUuid(userId, "USER_NOT_FOUND");
+        Map<String, Object> out = view(budgets.stored("admin", user));
+        out.put("effective", view(budgets.effectiveForUser(user)));
+        return out;
+    }
+
+    @PUT
+    @Path("/users/{user_id}")
+    @RolesAllowed("admin")
+    public Map<String, Object> setUser(@PathParam("user_id") String userId, JsonNode body) {
+        UUID user = pathUuid(userId, "USER_NOT_FOUND");
+        budgets.put("admin", user, limits(body), caller.get().userId());
+        return user(userId);
+    }
+
+    @GET
+    @Path("/default")
+    @RolesAllowed("admin")
+    public Map<String, Object> defaults() {
+        return view(budgets.stored("default", Budgets.DEFAULT));
+    }
+
+    @PUT
+    @Path("/default")
+    @RolesAllowed("admin")
+    @Operation(summary = "Admin: the budget of every user an admin has not set one for")
+    public Map<String, Object> setDefaults(JsonNode body) {
+        budgets.put("default", Budgets.DEFAULT, limits(body), caller.get().userId());
+        return defaults();
+    }
+
+    /** The key's owner must be the caller (as the key's usage shows, or the key the caller authenticated with), or an admin. */
+    private UUID ownKey(String keyId) {
+        UUID key = pathUuid(keyId, "ACCESS_KEY_NOT_FOUND");
+        Caller c = caller.get();
+        if (c.isAdmin() || key.equals(c.accessKeyId())) {
+            return key;
+        }
+        UUID owner = budgets.keyOwner(key);
+        if (owner == null || !owner.equals(c.requireUserId())) {
+            throw ApiException.notFound("ACCESS_KEY_NOT_FOUND", "No such access key (a key's budget can be set once it has been used, "
+                    + "with the key itself, or by an admin).");
+        }
+        return key;
+    }
+
+    @GET
+    @Path("/access-keys/{key_id}")
+    public Map<String, Object> key(@PathParam("key_id") String keyId) {
+        UUID key = ownKey(keyId);
+        Map<String, Object> out = view(budgets.stored("key", key));
+        BigDecimal[] spent = budgets.spent("key", key);
+        out.put("spent", Map.of("today_usd", spent[0].setScale(6, java.math.RoundingMode.HALF_EVEN),
+                "this_month_usd", spent[1].setScale(6, java.math.RoundingMode.HALF_EVEN)));
+        return out;
+    }
+
+    @PUT
+    @Path("/access-keys/{key_id}")
+    @Operation(summary = "Set an access key's budget (its owner or an admin)")
+    public Map<String, Object> setKey(@PathParam("key_id") String keyId, JsonNode body) {
+        UUID key = ownKey(keyId);
+        budgets.put("key", key, limits(body), caller.get().userId());
+        return key(keyId);
+    }
+
+    private static UUID pathUuid(String v, String code) {
+        try {
+            return UUID.fromString(v);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound(code, "Not found.");
+        }
+    }
+}

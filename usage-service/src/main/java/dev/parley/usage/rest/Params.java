@@ -1,0 +1,57 @@
+package dev.parley.usage.rest;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.parley.platform.error.ApiException;
+
+/** Query and body values checked the same way everywhere: a clear 400 naming the field. */
+final class Params {
+    private Params() { }
+
+    static ApiException invalid(String field, String message) {
+        return new ApiException(400, "VALIDATION_FAILED", message, Map.of("fields", Map.of(field, message)));
+    }
+
+    static UUID uuid(String value, String field) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return UUID.fromString(value.strip());
+        } catch (IllegalArgumentException e) {
+            throw invalid(field, field + " must be a UUID.");
+        }
+    }
+
+    /** An instant, or a date (its UTC midnight; for an end, the next midnight so the day is included). */
+    static Instant instant(String value, String field, boolean end) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        String v = value.strip();
+        try {
+            if (v.length() == 10) {
+                LocalDate d = LocalDate.parse(v);
+                return (end ? d.plusDays(1) : d).atStartOfDay(ZoneOffset.UTC).toInstant();
+            }
+            return Instant.parse(v);
+        } catch (RuntimeException e) {
+            throw invalid(field, field + " is a date (2026-11-30) or an instant (2026-11-30T12:00:00Z).");
+        }
+    }
+
+    static BigDecimal money(com.fasterxml.jackson.databind.JsonNode node, String field) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isNumber() || node.decimalValue().signum() < 0 || node.decimalValue().compareTo(BigDecimal.valueOf(1_000_000_000)) > 0) {
+            throw invalid(field, field + " is a number of USD from 0 (or null for no limit).");
+        }
+        return node.decimalValue();
+    }
+}

@@ -1,0 +1,275 @@
+package dev.parley.usage.service;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.platform.error.ApiException;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.persistence.EntityManager;
+import org.jboss.logging.Logger;
+
+/**
+ * The price catalogue: the bundled, versioned {@code pricing/prices.json} (validated, imported once per version) plus
+ * what admins add. Held in memory (a few hundred rows) and reloaded after every change; a call's price is the one
+ * in force at the call's time for its provider and model: an exact entry first, else the longest matching prefix.
+ */
+@ApplicationScoped
+public class PriceCatalogue {
+    private static final Logger LOG = Logger.getLogger(PriceCatalogue.class);
+    static final String BUNDLED = "pricing/prices.json";
+    static final Set<String> FIELDS = Set.of("provider", "model", "match", "input_per_mtok", "output_per_mtok",
+            "cached_input_per_mtok", "cache_write_per_mtok", "reasoning_per_mtok", "per_image", "long_context_threshold_tokens",
+            "long_context_input_per_mtok", "long_context_output_per_mtok", "effective_from", "source");
+    /** A sane catalogue: at least this many entries, at most that many, and no price above the ceiling. */
+    static final int MIN_ENTRIES = 5;
+    static final int MAX_ENTRIES = 5000;
+    static final BigDecimal CEILING = BigDecimal.valueOf(10_000);
+
+    private final EntityManager em;
+    private final ObjectMapper mapper;
+    private volatile List<Price> prices = List.of();
+
+    public PriceCatalogue(EntityManager em, ObjectMapper mapper) {
+        this.em = em;
+        this.mapper = mapper;
+    }
+
+    void start(@Observes StartupEvent e) throws IOException {
+        try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream(BUNDLED)) {
+            if (in == null) {
+                throw new IllegalStateException(BUNDLED + " is missing from the application");
+            }
+            JsonNode file = mapper.readTree(in);
+            String version = file.path("version").asText("");
+            List<Price> entries = parseCatalogue(file);
+            QuarkusTransaction.requiringNew().run(() -> {
+                int known = ((Number) em.createNativeQuery("select count(*) from price_catalogues where version = ?1")
+                        .setParameter(1, version).getSingleResult()).intValue();
+                if (known == 0) {
+                    for (Price p : entries) {
+                        insert(p, version, null, true);
+                    }
+                    em.createNativeQuery("insert into price_catalogues (version, entries) values (?1, ?2)")
+                            .setParameter(1, version).setParameter(2, entries.size()).executeUpdate();
+                    LOG.infof("price catalogue %s imported (%d prices)", version, entries.size());
+                }
+            });
+        }
+        reload();
+    }
+
+    /** Validates a whole catalogue file; refuses it (IllegalArgumentException) at the first problem. */
+    public List<Price> parseCatalogue(JsonNode file) {
+        if (!file.path("version").isTextual() || file.path("version").asText().isBlank()) {
+            throw new IllegalArgumentException("the catalogue has no version");
+        }
+        if (!"USD".equals(file.path("currency").asText())) {
+            throw new IllegalArgumentException("the catalogue's currency must be USD");
+        }
+        JsonNode list = file.path("prices");
+        if (!list.isArray() || list.size() < MIN_ENTRIES || list.size() > MAX_ENTRIES) {
+            throw new IllegalArgumentException("the catalogue must hold " + MIN_ENTRIES + " to " + MAX_ENTRIES + " prices");
+        }
+        List<Price> out = new ArrayList<>();
+        Set<String> seen = new java.util.HashSet<>();
+        for (JsonNode n : list) {
+            Price p = parse(n, true);
+            if (!seen.add(p.provider() + '\n' + p.model() + '\n' + p.match() + '\n' + p.effectiveFrom())) {
+                throw new IllegalArgumentException("duplicate price for " + p.provider() + "/" + p.model());
+            }
+            out.add(p);
+        }
+        return out;
+    }
+
+    /** One price from JSON; {@code strict}: unknown fields refused too. IllegalArgumentException names the problem. */
+    public Price parse(JsonNode n, boolean strict) {
+        if (n == null || !n.isObject()) {
+            throw new IllegalArgumentException("a price is a JSON object");
+        }
+        if (strict) {
+            for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+                String f = it.next();
+                if (!FIELDS.contains(f)) {
+                    throw new IllegalArgumentException("unknown field '" + f + "'");
+                }
+            }
+        }
+        String provider = text(n, "provider", true);
+        String model = text(n, "model", true);
+        String match = n.hasNonNull("match") ? text(n, "match", true) : Price.EXACT;
+        if (!Price.EXACT.equals(match) && !Price.PREFIX.equals(match)) {
+            throw new IllegalArgumentException("match is exact or prefix");
+        }
+        Instant from;
+        try {
+            from = n.hasNonNull("effective_from") ? Instant.parse(n.get("effective_from").asText()) : Instant.now();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("effective_from is an ISO-8601 instant");
+        }
+        Long threshold = null;
+        if (n.hasNonNull("long_context_threshold_tokens")) {
+            if (!n.get("long_context_threshold_tokens").canConvertToLong() || n.get("long_context_threshold_tokens").asLong() <= 0) {
+                throw new IllegalArgumentException("long_context_threshold_tokens is a positive whole number");
+            }
+            threshold = n.get("long_context_threshold_tokens").asLong();
+        }
+        return new Price(null, provider, model, match, money(n, "input_per_mtok", true), money(n, "output_per_mtok", true),
+                money(n, "cached_input_per_mtok", false), money(n, "cache_write_per_mtok", false),
+                money(n, "reasoning_per_mtok", false), money(n, "per_image", false), threshold,
+                money(n, "long_context_input_per_mtok", false), money(n, "long_context_output_per_mtok", false), from,
+                n.hasNonNull("source") ? n.get("source").asText() : null);
+    }
+
+    private static String text(JsonNode n, String field, boolean required) {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull() || !v.isTextual() || v.asText().isBlank() || v.asText().length() > 256) {
+            if (required) {
+                throw new IllegalArgumentException(field + " is required (a string of at most 256 characters)");
+            }
+            return null;
+        }
+        return v.asText().strip();
+    }
+
+    private static BigDecimal money(JsonNode n, String field, boolean required) {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            if (required) {
+                throw new IllegalArgumentException(field + " is required");
+            }
+            return null;
+        }
+        if (!v.isNumber()) {
+            throw new IllegalArgumentException(field + " must be a number");
+        }
+        BigDecimal d = v.decimalValue();
+        if (d.signum() < 0 || d.compareTo(CEILING) > 0) {
+            throw new IllegalArgumentException(field + " must be from 0 to " + CEILING);
+        }
+        return d;
+    }
+
+    /** Stores a price (an admin's or the bundled catalogue's); the in-memory catalogue is reloaded after commit. */
+    public long insert(Price p, String version, UUID by, boolean skipExisting) {
+        List<?> ids = em.createNativeQuery("""
+                        insert into prices (provider, model, match, input_per_mtok, output_per_mtok, cached_input_per_mtok,
+                          cache_write_per_mtok, reasoning_per_mtok, per_image, long_context_threshold_tokens,
+                          long_context_input_per_mtok, long_context_output_per_mtok, effective_from, source, catalogue_version, created_by)
+                        values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                        on conflict (provider, model, match, effective_from) do nothing returning id""")
+                .setParameter(1, p.provider()).setParameter(2, p.model()).setParameter(3, p.match())
+                .setParameter(4, p.inputPerMtok()).setParameter(5, p.outputPerMtok()).setParameter(6, p.cachedInputPerMtok())
+                .setParameter(7, p.cacheWritePerMtok()).setParameter(8, p.reasoningPerMtok()).setParameter(9, p.perImage())
+                .setParameter(10, p.longContextThresholdTokens()).setParameter(11, p.longContextInputPerMtok())
+                .setParameter(12, p.longContextOutputPerMtok()).setParameter(13, Timestamp.from(p.effectiveFrom()))
+                .setParameter(14, p.source()).setParameter(15, version).setParameter(16, by).getResultList();
+        if (ids.isEmpty()) {
+            if (skipExisting) {
+                return -1;
+            }
+            throw new ApiException(409, "PRICE_EXISTS", "A price for " + p.provider() + "/" + p.model() + " (" + p.match()
+                    + ") from " + p.effectiveFrom() + " exists: change it with PUT /api/v1/pricing/" + "{id}.");
+        }
+        return ((Number) ids.get(0)).longValue();
+    }
+
+    /** Changes a price's figures in place (its provider, model, match and effective time stay). */
+    public void update(long id, Price p) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            int n = em.createNativeQuery("""
+                            update prices set input_per_mtok = ?1, output_per_mtok = ?2, cached_input_per_mtok = ?3,
+                              cache_write_per_mtok = ?4, reasoning_per_mtok = ?5, per_image = ?6, long_context_threshold_tokens = ?7,
+                              long_context_input_per_mtok = ?8, long_context_output_per_mtok = ?9, source = ?10
+                            where id = ?11 and provider = ?12 and model = ?13 and match = ?14 and effective_from = ?15""")
+                    .setParameter(1, p.inputPerMtok()).setParameter(2, p.outputPerMtok()).setParameter(3, p.cachedInputPerMtok())
+                    .setParameter(4, p.cacheWritePerMtok()).setParameter(5, p.reasoningPerMtok()).setParameter(6, p.perImage())
+                    .setParameter(7, p.longContextThresholdTokens()).setParameter(8, p.longContextInputPerMtok())
+                    .setParameter(9, p.longContextOutputPerMtok()).setParameter(10, p.source()).setParameter(11, id)
+                    .setParameter(12, p.provider()).setParameter(13, p.model()).setParameter(14, p.match())
+                    .setParameter(15, Timestamp.from(p.effectiveFrom())).executeUpdate();
+            if (n == 0) {
+                throw new ApiException(409, "PRICE_IDENTITY_CHANGED", "A price's provider, model, match and effective_from cannot "
+                        + "change: add a new price (POST) from the time the new figures apply.");
+            }
+        });
+    }
+
+    /** Rereads the catalogue from the database. */
+    @SuppressWarnings("unchecked")
+    public void reload() {
+        List<Object[]> rows = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery("""
+                select id, provider, model, match, input_per_mtok, output_per_mtok, cached_input_per_mtok, cache_write_per_mtok,
+                       reasoning_per_mtok, per_image, long_context_threshold_tokens, long_context_input_per_mtok,
+                       long_context_output_per_mtok, effective_from, source from prices""").getResultList());
+        List<Price> out = new ArrayList<>(rows.size());
+        for (Object[] r : rows) {
+            out.add(new Price(((Number) r[0]).longValue(), (String) r[1], (String) r[2], (String) r[3], (BigDecimal) r[4],
+                    (BigDecimal) r[5], (BigDecimal) r[6], (BigDecimal) r[7], (BigDecimal) r[8], (BigDecimal) r[9],
+                    r[10] == null ? null : ((Number) r[10]).longValue(), (BigDecimal) r[11], (BigDecimal) r[12],
+                    toInstant(r[13]), (String) r[14]));
+        }
+        // newest first, so the first match in force is the one that applies
+        out.sort(Comparator.comparing(Price::effectiveFrom).reversed());
+        prices = List.copyOf(out);
+    }
+
+    static Instant toInstant(Object o) {
+        if (o instanceof Instant i) {
+            return i;
+        }
+        if (o instanceof java.time.OffsetDateTime odt) {
+            return odt.toInstant();
+        }
+        if (o instanceof Timestamp ts) {
+            return ts.toInstant();
+        }
+        throw new IllegalStateException("unexpected timestamp type " + o.getClass());
+    }
+
+    /** Every price, newest first. */
+    public List<Price> all() {
+        return prices;
+    }
+
+    /** The price in force at {@code at}: exact entries first, else the longest prefix; null when none. */
+    public Price resolve(String provider, String model, Instant at) {
+        Price exact = null;
+        Price prefix = null;
+        for (Price p : prices) {
+            if (p.effectiveFrom().isAfter(at) || !p.matches(provider, model)) {
+                continue;
+            }
+            if (Price.EXACT.equals(p.match())) {
+                if (exact == null) {
+                    exact = p; // newest in force
+                }
+            } else if (prefix == null || p.model().length() > prefix.model().length()) {
+                prefix = p;
+            }
+        }
+        return exact != null ? exact : prefix;
+    }
+
+    /** For tests and reports: the catalogue as a map of id to price. */
+    public Map<Long, Price> byId() {
+        Map<Long, Price> m = new java.util.HashMap<>();
+        prices.forEach(p -> m.put(p.id(), p));
+        return m;
+    }
+}
