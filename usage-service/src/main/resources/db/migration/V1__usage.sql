@@ -107,9 +107,9 @@ create table usage_daily_all (
 
 -- Budgets, limits in USD (null = none): the default for every user (subject_id the zero uuid), one an admin set for a
 -- user ('admin': replaces the default for that user), one a user set for themselves ('user': can only lower what
--- applies), and an access key's ('key').
+-- applies), an access key's by its owner ('key') and by an admin ('keyadmin': the owner's can only lower it).
 create table budgets (
-    kind              varchar(8) not null check (kind in ('default', 'admin', 'user', 'key')),
+    kind              varchar(8) not null check (kind in ('default', 'admin', 'user', 'key', 'keyadmin')),
     subject_id        uuid not null,
     daily_soft_usd    numeric(14, 4),
     daily_hard_usd    numeric(14, 4),

@@ -90,7 +90,7 @@ class ExtractionTest {
     private static double metric(String series) {
         for (String line : given().get("/q/metrics").asString().split("\n")) {
             if (line.startsWith(series + " ")) {
-                return Double.parseDouble(line.substring(series.length() + 1).trim());
+                return Double.parseDouble(line.substring(series.length() + 1).trim().split("\\s+")[0]); // an exemplar may follow
             }
         }
         return 0;

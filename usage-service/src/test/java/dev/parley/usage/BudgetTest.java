@@ -42,6 +42,15 @@ class BudgetTest {
         price(model, "1", "0", Instant.parse("2020-01-01T00:00:00Z")); // 1 USD per million prompt tokens
     }
 
+    private static double metric(String series) {
+        for (String line : given().get("/q/metrics").asString().split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim().split("\\s+")[0]); // an exemplar may follow
+            }
+        }
+        return 0;
+    }
+
     private JsonPath check(UUID key) {
         return given().auth().oauth2(UsageTest.GATEWAY).queryParam("user_id", user.toString())
                 .queryParam("access_key_id", key == null ? "" : key.toString()).get("/internal/v1/budget-check")
@@ -63,11 +72,14 @@ class BudgetTest {
                 .body("{\"daily\":{\"soft_usd\":0.5,\"hard_usd\":1.0},\"monthly\":null}").put("/api/v1/budgets/me")
                 .then().statusCode(200).body("daily.hard_usd", equalTo(1.0f)).body("effective.daily.hard_usd", equalTo(1.0f));
         assertTrue(check(null).getBoolean("allowed"));
+        String soft = "parley_usage_budget_crossings_total{kind=\"user\",level=\"soft\",period=\"daily\"}";
+        double before = metric(soft);
         spend(0.6, null);
         assertTrue(check(null).getBoolean("allowed"), "over the soft limit only");
-        String metrics = given().get("/q/metrics").asString();
-        assertTrue(metrics.contains("parley_usage_budget_crossings_total{kind=\"user\",level=\"soft\",period=\"daily\"}"), "soft crossing counted");
-        spend(0.4, null); // exactly at the hard limit
+        assertEquals(before + 1, metric(soft), "the soft crossing counted once");
+        spend(0.1, null);
+        assertEquals(before + 1, metric(soft), "and not again while the total stays over it");
+        spend(0.3, null); // exactly at the hard limit
         JsonPath refused = check(null);
         assertEquals(false, refused.getBoolean("allowed"));
         assertTrue(refused.getString("reason").contains("daily budget of 1"), refused.prettify());
@@ -108,6 +120,14 @@ class BudgetTest {
         assertTrue(refused.getString("reason").contains("access key"));
         assertTrue(check(null).getBoolean("allowed"), "the user's other calls go on");
         assertTrue(check(UUID.randomUUID()).getBoolean("allowed"));
+        // an admin's key budget: the owner can lower it but not lift it
+        UUID key2 = UUID.randomUUID();
+        spend(0.05, key2);
+        given().auth().oauth2(admin).contentType("application/json").body("{\"daily\":{\"hard_usd\":0.05}}")
+                .put("/api/v1/budgets/access-keys/" + key2).then().statusCode(200);
+        given().auth().oauth2(token).contentType("application/json").body("{\"daily\":null}")
+                .put("/api/v1/budgets/access-keys/" + key2).then().statusCode(200).body("effective.daily.hard_usd", equalTo(0.05f));
+        assertEquals(false, check(key2).getBoolean("allowed"), "the admin's limit holds");
     }
 
     @Test

@@ -189,6 +189,10 @@ class UsageTest {
         JsonPath partial = cost(token, "?from=2026-08-01T23:00:00Z&to=2026-08-02T12:00:00Z");
         assertEquals(2, partial.getInt("requests"));
         assertEquals(0, new BigDecimal("2").compareTo(new BigDecimal(partial.getString("total_cost_usd"))));
+        // whole days from the rollups plus both partial edges from the raw events: 23:30 on the 1st, all of the 2nd, not 09:00 on the 3rd
+        JsonPath spanning = cost(token, "?from=2026-08-01T23:00:00Z&to=2026-08-03T05:00:00Z&group_by=day");
+        assertEquals(List.of("2026-08-01", "2026-08-02"), spanning.getList("breakdown.day"));
+        assertEquals(3, spanning.getInt("requests"));
         JsonPath bySession = cost(token, "?session_id=" + session);
         assertEquals(1, bySession.getInt("requests"));
         JsonPath byProvider = cost(token, "?from=2026-08-01&to=2026-08-03&group_by=provider");
@@ -220,6 +224,7 @@ class UsageTest {
         assertEquals(0, bobs.getInt("requests"));
         assertEquals(0, BigDecimal.ZERO.compareTo(new BigDecimal(bobs.getString("total_cost_usd"))));
         given().auth().oauth2(bobToken).get("/api/v1/usage/cost-estimation?user_id=" + user).then().statusCode(403);
+        given().auth().oauth2(bobToken).get("/api/v1/usage/cost-estimation?user_id=all").then().statusCode(403);
         given().auth().oauth2(bobToken).get("/api/v1/usage/messages/" + message).then().statusCode(404);
         assertEquals(1, cost(admin, "?user_id=" + user).getInt("requests"));
         assertTrue(cost(admin, "?user_id=all&from=2026-09-01&to=2026-09-01&model=" + model).getInt("requests") >= 1);
@@ -232,9 +237,11 @@ class UsageTest {
         Map<String, Object> bad = event(user, Instant.parse("2026-10-01T10:00:00Z"), "parley", "echo", -5, 1);
         Map<String, Object> noUser = event(user, Instant.parse("2026-10-01T10:00:00Z"), "parley", "echo", 1, 1);
         noUser.remove("user_id");
-        JsonPath r = send(List.of(good, bad, noUser));
+        Map<String, Object> absurd = event(user, Instant.parse("2026-10-01T10:00:00Z"), "parley", "echo", 1_000_000_000_000L, 1);
+        Map<String, Object> future = event(user, Instant.parse("2300-01-01T00:00:00Z"), "parley", "echo", 1, 1);
+        JsonPath r = send(List.of(good, bad, noUser, absurd, future));
         assertEquals(1, r.getInt("stored"));
-        assertEquals(2, r.getList("rejected").size());
+        assertEquals(4, r.getList("rejected").size(), "each bad event alone, the batch goes on: " + r.prettify());
         given().auth().oauth2(token).contentType("application/json").body(Map.of("events", List.of(good)))
                 .post("/internal/v1/usage-events").then().statusCode(403);
         given().auth().oauth2(GATEWAY).contentType("application/json").body("{\"events\":5}").post("/internal/v1/usage-events")

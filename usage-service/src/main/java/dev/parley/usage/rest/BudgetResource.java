@@ -138,10 +138,13 @@ public class BudgetResource {
     private UUID ownKey(String keyId) {
         UUID key = pathUuid(keyId, "ACCESS_KEY_NOT_FOUND");
         Caller c = caller.get();
-        if (c.isAdmin() || key.equals(c.accessKeyId())) {
+        if (key.equals(c.accessKeyId())) {
             return key;
         }
         UUID owner = budgets.keyOwner(key);
+        if (c.isAdmin()) {
+            return key;
+        }
         if (owner == null || !owner.equals(c.requireUserId())) {
             throw ApiException.notFound("ACCESS_KEY_NOT_FOUND", "No such access key (a key's budget can be set once it has been used, "
                     + "with the key itself, or by an admin).");
@@ -153,7 +156,8 @@ public class BudgetResource {
     @Path("/access-keys/{key_id}")
     public Map<String, Object> key(@PathParam("key_id") String keyId) {
         UUID key = ownKey(keyId);
-        Map<String, Object> out = view(budgets.stored("key", key));
+        Map<String, Object> out = view(budgets.stored(ownerOf(key) ? "key" : "keyadmin", key));
+        out.put("effective", view(budgets.effectiveForKey(key)));
         BigDecimal[] spent = budgets.spent("key", key);
         out.put("spent", Map.of("today_usd", spent[0].setScale(6, java.math.RoundingMode.HALF_EVEN),
                 "this_month_usd", spent[1].setScale(6, java.math.RoundingMode.HALF_EVEN)));
@@ -162,11 +166,21 @@ public class BudgetResource {
 
     @PUT
     @Path("/access-keys/{key_id}")
-    @Operation(summary = "Set an access key's budget (its owner or an admin)")
+    @Operation(summary = "Set an access key's budget: its owner's (which can only lower an admin's), or an admin's")
     public Map<String, Object> setKey(@PathParam("key_id") String keyId, JsonNode body) {
         UUID key = ownKey(keyId);
-        budgets.put("key", key, limits(body), caller.get().userId());
+        budgets.put(ownerOf(key) ? "key" : "keyadmin", key, limits(body), caller.get().userId());
         return key(keyId);
+    }
+
+    /** The caller acts as the key's owner (its own key, or the key itself), not as an admin of someone else's. */
+    private boolean ownerOf(UUID key) {
+        Caller c = caller.get();
+        if (key.equals(c.accessKeyId())) {
+            return true;
+        }
+        UUID owner = budgets.keyOwner(key);
+        return owner != null && owner.equals(c.userId()) || !c.isAdmin();
     }
 
     private static UUID pathUuid(String v, String code) {

@@ -32,6 +32,9 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 public class InternalUsageResource {
     static final int MAX_BATCH = 5000;
     static final Set<String> STATUSES = Set.of("success", "error", "cancelled");
+    static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
+    /** Larger counts are a bug upstream, not a call: they would overflow the sums (and no model reads a billion tokens). */
+    static final long MAX_TOKENS = 1_000_000_000L;
 
     private final Ingest ingest;
     private final Budgets budgets;
@@ -87,18 +90,21 @@ public class InternalUsageResource {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("occurred_at must be an ISO-8601 instant");
         }
+        if (at.isBefore(EARLIEST) || at.isAfter(Instant.now().plusSeconds(86_400))) {
+            throw new IllegalArgumentException("occurred_at is before 2000 or more than a day ahead");
+        }
         String provider = text(n, "provider", 64, true);
         String model = text(n, "model", 256, true);
         String status = text(n, "status", 16, true);
         if (!STATUSES.contains(status)) {
             throw new IllegalArgumentException("status is success, error or cancelled");
         }
-        Integer ttft = n.hasNonNull("ttft_ms") ? (int) count(n, "ttft_ms", Integer.MAX_VALUE) : null;
+        Integer ttft = n.hasNonNull("ttft_ms") ? (int) count(n, "ttft_ms", 86_400_000) : null;
         return new UsageEvent(requestId, at, uuid(n, "user_id", true), uuid(n, "access_key_id", false), uuid(n, "session_id", false),
-                uuid(n, "message_id", false), provider, model, text(n, "deployment", 300, false), count(n, "prompt_tokens", Long.MAX_VALUE),
-                count(n, "completion_tokens", Long.MAX_VALUE), count(n, "cached_tokens", Long.MAX_VALUE),
-                count(n, "reasoning_tokens", Long.MAX_VALUE), count(n, "cache_write_tokens", Long.MAX_VALUE),
-                (int) count(n, "images", Integer.MAX_VALUE), (int) count(n, "latency_ms", Integer.MAX_VALUE), ttft, status,
+                uuid(n, "message_id", false), provider, model, text(n, "deployment", 300, false), count(n, "prompt_tokens", MAX_TOKENS),
+                count(n, "completion_tokens", MAX_TOKENS), count(n, "cached_tokens", MAX_TOKENS),
+                count(n, "reasoning_tokens", MAX_TOKENS), count(n, "cache_write_tokens", MAX_TOKENS),
+                (int) count(n, "images", 1_000_000), (int) count(n, "latency_ms", 86_400_000), ttft, status,
                 n.path("streamed").asBoolean(false));
     }
 
@@ -137,7 +143,7 @@ public class InternalUsageResource {
             return 0;
         }
         if (!v.canConvertToLong() || !v.isIntegralNumber() || v.asLong() < 0 || v.asLong() > max) {
-            throw new IllegalArgumentException(field + " must be a whole number from 0");
+            throw new IllegalArgumentException(field + " must be a whole number from 0 to " + max);
         }
         return v.asLong();
     }

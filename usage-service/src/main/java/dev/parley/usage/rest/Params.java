@@ -35,11 +35,17 @@ final class Params {
         }
         String v = value.strip();
         try {
+            Instant i;
             if (v.length() == 10) {
                 LocalDate d = LocalDate.parse(v);
-                return (end ? d.plusDays(1) : d).atStartOfDay(ZoneOffset.UTC).toInstant();
+                i = (end ? d.plusDays(1) : d).atStartOfDay(ZoneOffset.UTC).toInstant();
+            } else {
+                i = Instant.parse(v);
             }
-            return Instant.parse(v);
+            if (i.isBefore(Instant.parse("1970-01-01T00:00:00Z")) || i.isAfter(Instant.parse("9999-01-01T00:00:00Z"))) {
+                throw new IllegalArgumentException("out of range");
+            }
+            return i;
         } catch (RuntimeException e) {
             throw invalid(field, field + " is a date (2026-11-30) or an instant (2026-11-30T12:00:00Z).");
         }
@@ -49,7 +55,7 @@ final class Params {
         if (node == null || node.isNull()) {
             return null;
         }
-        if (!node.isNumber() || node.decimalValue().signum() < 0 || node.decimalValue().compareTo(BigDecimal.valueOf(1_000_000_000)) > 0) {
+        if (!node.isNumber() || !Double.isFinite(node.asDouble()) || node.decimalValue().signum() < 0 || node.decimalValue().compareTo(BigDecimal.valueOf(1_000_000_000)) > 0) {
             throw invalid(field, field + " is a number of USD from 0 (or null for no limit).");
         }
         return node.decimalValue();

@@ -46,6 +46,9 @@ public class UsageResource {
             return self;
         }
         if (!c.isAdmin()) {
+            if ("all".equals(userId.strip())) {
+                throw ApiException.forbidden("Only admins see every user's usage.");
+            }
             UUID asked = Params.uuid(userId, "user_id");
             if (self.equals(asked)) {
                 return self;

@@ -108,6 +108,11 @@ public class Budgets {
         return base.lowerOf(stored("user", user));
     }
 
+    /** What applies to an access key: an admin's budget for it, lowered by its owner's. */
+    public Limits effectiveForKey(UUID key) {
+        return stored("keyadmin", key).lowerOf(stored("key", key));
+    }
+
     /** Sets a budget and rereads them. */
     public void put(String kind, UUID subject, Limits l, UUID by) {
         QuarkusTransaction.requiringNew().run(() -> {
@@ -145,33 +150,38 @@ public class Budgets {
         }
     }
 
-    /** Records whose key it is (once per key and replica; inside ingest's transaction). */
-    void keyOwner(Connection c, UUID key, UUID user) throws SQLException {
-        if (ownersKnown.contains(key)) {
-            return;
-        }
+    /** Records whose keys they are (inside ingest's transaction; keys this replica recorded before are skipped). */
+    void keyOwners(Connection c, Map<UUID, UUID> owners) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("insert into key_owners (access_key_id, user_id) values (?, ?) on conflict do nothing")) {
-            ps.setObject(1, key);
-            ps.setObject(2, user);
-            ps.executeUpdate();
+            boolean any = false;
+            for (Map.Entry<UUID, UUID> en : owners.entrySet()) {
+                if (ownersKnown.contains(en.getKey())) {
+                    continue;
+                }
+                ps.setObject(1, en.getKey());
+                ps.setObject(2, en.getValue());
+                ps.addBatch();
+                any = true;
+            }
+            if (any) {
+                ps.executeBatch();
+            }
         }
-        ownersKnown.add(key);
+    }
+
+    /** After commit: these keys' owners are stored. */
+    void ownersRecorded(java.util.Collection<UUID> keys) {
+        ownersKnown.addAll(keys);
     }
 
     /**
      * Adds spend (keys {@code kind SEP subject SEP period SEP start}, in key order) to the running totals and returns
      * the limits newly reached (recorded once each).
      */
-    List<Crossing> addSpend(Connection c, Map<String, BigDecimal> spend, List<UsageEvent> events) throws SQLException {
+    List<Crossing> addSpend(Connection c, Map<String, BigDecimal> spend) throws SQLException {
         List<Crossing> out = new ArrayList<>();
         if (spend.isEmpty()) {
             return out;
-        }
-        Map<UUID, UUID> ownerOfKey = new HashMap<>();
-        for (UsageEvent e : events) {
-            if (e.accessKeyId() != null) {
-                ownerOfKey.put(e.accessKeyId(), e.userId());
-            }
         }
         try (PreparedStatement up = c.prepareStatement("""
                 insert into spend_totals (kind, subject_id, period, period_start, cost_usd) values (?, ?, ?, ?, ?)
@@ -196,7 +206,7 @@ public class Budgets {
                     rs.next();
                     total = rs.getBigDecimal(1);
                 }
-                Limits limits = "user".equals(kind) ? effectiveForUser(subject) : stored("key", subject);
+                Limits limits = "user".equals(kind) ? effectiveForUser(subject) : effectiveForKey(subject);
                 for (String level : List.of("soft", "hard")) {
                     BigDecimal limit = limits.get(period, level);
                     if (limit == null || total.compareTo(limit) < 0) {
@@ -262,7 +272,7 @@ public class Budgets {
         if (!u.allowed() || key == null) {
             return u;
         }
-        return check("key", key, stored("key", key));
+        return check("key", key, effectiveForKey(key));
     }
 
     private Check check(String kind, UUID subject, Limits limits) {

@@ -15,7 +15,8 @@ import java.math.RoundingMode;
  * reasoning      = reasoning                                 at the reasoning price (the output price when none)
  * images         = images                                    at the per-image price (0 when none)
  * </pre>
- * The long-context tier applies to the whole call when its prompt exceeds the threshold (as Gemini and Anthropic bill).
+ * The long-context tier applies to the whole call when its prompt exceeds the threshold (as Gemini and Anthropic bill);
+ * set cache-read and cache-write prices rise in the same ratio as the input price.
  * Exact decimal arithmetic, rounded to 10 decimal places at the end.
  */
 public final class CostCalculator {
@@ -32,8 +33,11 @@ public final class CostCalculator {
         boolean longContext = p.longContextThresholdTokens() != null && prompt > p.longContextThresholdTokens();
         BigDecimal in = longContext && p.longContextInputPerMtok() != null ? p.longContextInputPerMtok() : p.inputPerMtok();
         BigDecimal out = longContext && p.longContextOutputPerMtok() != null ? p.longContextOutputPerMtok() : p.outputPerMtok();
-        BigDecimal cachedPrice = p.cachedInputPerMtok() != null ? p.cachedInputPerMtok() : in;
-        BigDecimal writePrice = p.cacheWritePerMtok() != null ? p.cacheWritePerMtok() : in;
+        // in the long-context tier, cache reads and writes rise with the input price (the tier has no prices of its own)
+        BigDecimal ratio = longContext && p.longContextInputPerMtok() != null && p.inputPerMtok().signum() > 0
+                ? p.longContextInputPerMtok().divide(p.inputPerMtok(), 12, RoundingMode.HALF_EVEN) : BigDecimal.ONE;
+        BigDecimal cachedPrice = p.cachedInputPerMtok() != null ? p.cachedInputPerMtok().multiply(ratio) : in;
+        BigDecimal writePrice = p.cacheWritePerMtok() != null ? p.cacheWritePerMtok().multiply(ratio) : in;
         BigDecimal reasoningPrice = p.reasoningPerMtok() != null ? p.reasoningPerMtok() : out;
         BigDecimal tokens = in.multiply(BigDecimal.valueOf(uncached))
                 .add(cachedPrice.multiply(BigDecimal.valueOf(cachedR)))

@@ -35,6 +35,8 @@ public class Ingest {
     /** Upper bounds (ms) of the latency buckets kept in the rollups; the last bucket is everything above. */
     public static final int[] LATENCY_BOUNDS_MS = {100, 250, 500, 1000, 2000, 4000, 8000, 15000, 30000, 60000, 120000};
     public static final int BUCKETS = LATENCY_BOUNDS_MS.length + 1;
+    /** Advisory lock: ingest holds it shared, a recompute exclusively (rebuilding rows ingest would add to). */
+    public static final long REBUILD_LOCK = 0x7061726c6579L;
 
     /** What a batch did. */
     public record Outcome(int stored, int duplicates) { }
@@ -94,10 +96,13 @@ public class Ingest {
         }
     }
 
-    public Outcome store(List<UsageEvent> events) {
-        if (events.isEmpty()) {
+    public Outcome store(List<UsageEvent> batch) {
+        if (batch.isEmpty()) {
             return new Outcome(0, 0);
         }
+        // in request_id order: two overlapping deliveries then lock the same rows in the same order (no deadlock)
+        List<UsageEvent> events = new ArrayList<>(batch);
+        events.sort(java.util.Comparator.comparing(UsageEvent::requestId));
         int n = events.size();
         BigDecimal[] costs = new BigDecimal[n];
         Long[] priceIds = new Long[n];
@@ -111,33 +116,37 @@ public class Ingest {
             }
         }
         List<Budgets.Crossing> crossings = new ArrayList<>();
-        Outcome outcome = QuarkusTransaction.requiringNew().call(() -> {
+        List<Integer> stored = new ArrayList<>();
+        Map<UUID, UUID> owners = new TreeMap<>();
+        QuarkusTransaction.requiringNew().run(() -> {
+            crossings.clear();
+            stored.clear();
+            owners.clear();
             try (Connection c = dataSource.getConnection()) {
+                try (PreparedStatement lock = c.prepareStatement("select pg_advisory_xact_lock_shared(?)")) {
+                    lock.setLong(1, REBUILD_LOCK);
+                    lock.execute();
+                }
                 Set<UUID> inserted = insert(c, events, costs, priceIds);
                 Map<String, Sums> perUser = new TreeMap<>();
                 Map<String, Sums> perModel = new TreeMap<>();
                 Map<String, BigDecimal> spend = new TreeMap<>();
+                String sep = Budgets.SEP;
                 for (int i = 0; i < n; i++) {
                     UsageEvent e = events.get(i);
                     if (!inserted.remove(e.requestId())) {
                         continue; // a duplicate (or a repeat within the batch): stored and counted before
                     }
+                    stored.add(i);
                     LocalDate day = e.occurredAt().atZone(ZoneOffset.UTC).toLocalDate();
-                    String sep = Budgets.SEP;
                     perUser.computeIfAbsent(e.userId() + sep + day + sep + e.provider() + sep + e.model(), k -> new Sums()).add(e, costs[i]);
                     perModel.computeIfAbsent(day + sep + e.provider() + sep + e.model(), k -> new Sums()).add(e, costs[i]);
-                    registry.counter("parley_usage_events_ingested_total", "provider", e.provider(), "model", e.model()).increment();
-                    registry.counter("parley_usage_prompt_tokens_total", "provider", e.provider(), "model", e.model()).increment(e.promptTokens());
-                    registry.counter("parley_usage_completion_tokens_total", "provider", e.provider(), "model", e.model())
-                            .increment(e.completionTokens());
                     if (e.accessKeyId() != null) {
-                        budgets.keyOwner(c, e.accessKeyId(), e.userId());
+                        owners.putIfAbsent(e.accessKeyId(), e.userId());
                     }
                     if (costs[i] == null) {
-                        registry.counter("parley_usage_unpriced_events_total", "provider", e.provider(), "model", e.model()).increment();
                         continue;
                     }
-                    registry.counter("parley_usage_cost_usd_total", "provider", e.provider(), "model", e.model()).increment(costs[i].doubleValue());
                     LocalDate month = day.withDayOfMonth(1);
                     spend.merge(Budgets.spendKey("user", e.userId(), "d", day), costs[i], BigDecimal::add);
                     spend.merge(Budgets.spendKey("user", e.userId(), "m", month), costs[i], BigDecimal::add);
@@ -148,13 +157,26 @@ public class Ingest {
                 }
                 upsertDaily(c, perUser, true);
                 upsertDaily(c, perModel, false);
-                crossings.addAll(budgets.addSpend(c, spend, events));
-                int stored = perUser.values().stream().mapToInt(s -> (int) s.requests).sum();
-                return new Outcome(stored, n - stored);
+                budgets.keyOwners(c, owners);
+                crossings.addAll(budgets.addSpend(c, spend));
             } catch (SQLException ex) {
                 throw new IllegalStateException("storing usage events failed: " + ex.getMessage(), ex);
             }
         });
+        // after commit only: a rolled-back batch, delivered again, is counted once
+        budgets.ownersRecorded(owners.keySet());
+        for (int i : stored) {
+            UsageEvent e = events.get(i);
+            registry.counter("parley_usage_events_ingested_total", "provider", e.provider(), "model", e.model()).increment();
+            registry.counter("parley_usage_prompt_tokens_total", "provider", e.provider(), "model", e.model()).increment(e.promptTokens());
+            registry.counter("parley_usage_completion_tokens_total", "provider", e.provider(), "model", e.model()).increment(e.completionTokens());
+            if (costs[i] == null) {
+                registry.counter("parley_usage_unpriced_events_total", "provider", e.provider(), "model", e.model()).increment();
+            } else {
+                registry.counter("parley_usage_cost_usd_total", "provider", e.provider(), "model", e.model()).increment(costs[i].doubleValue());
+            }
+        }
+        Outcome outcome = new Outcome(stored.size(), n - stored.size());
         registry.counter("parley_usage_duplicates_dropped_total").increment(outcome.duplicates());
         budgets.announce(crossings);
         return outcome;

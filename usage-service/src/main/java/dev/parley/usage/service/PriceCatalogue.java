@@ -58,15 +58,20 @@ public class PriceCatalogue {
             String version = file.path("version").asText("");
             List<Price> entries = parseCatalogue(file);
             QuarkusTransaction.requiringNew().run(() -> {
-                int known = ((Number) em.createNativeQuery("select count(*) from price_catalogues where version = ?1")
-                        .setParameter(1, version).getSingleResult()).intValue();
-                if (known == 0) {
+                // one replica imports a version: the others wait on its row, then find it there
+                int claimed = em.createNativeQuery("insert into price_catalogues (version, entries) values (?1, ?2) on conflict do nothing")
+                        .setParameter(1, version).setParameter(2, entries.size()).executeUpdate();
+                if (claimed == 1) {
+                    int added = 0;
                     for (Price p : entries) {
-                        insert(p, version, null, true);
+                        if (insert(p, version, null, true) > 0) {
+                            added++;
+                        } else {
+                            LOG.warnf("price catalogue %s: %s/%s (%s) from %s exists already and is kept as it is", version,
+                                    p.provider(), p.model(), p.match(), p.effectiveFrom());
+                        }
                     }
-                    em.createNativeQuery("insert into price_catalogues (version, entries) values (?1, ?2)")
-                            .setParameter(1, version).setParameter(2, entries.size()).executeUpdate();
-                    LOG.infof("price catalogue %s imported (%d prices)", version, entries.size());
+                    LOG.infof("price catalogue %s imported (%d of %d prices new)", version, added, entries.size());
                 }
             });
         }
@@ -75,6 +80,12 @@ public class PriceCatalogue {
 
     /** Validates a whole catalogue file; refuses it (IllegalArgumentException) at the first problem. */
     public List<Price> parseCatalogue(JsonNode file) {
+        for (Iterator<String> it = file.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!Set.of("version", "currency", "notes", "prices").contains(f)) {
+                throw new IllegalArgumentException("unknown field '" + f + "' in the catalogue");
+            }
+        }
         if (!file.path("version").isTextual() || file.path("version").asText().isBlank()) {
             throw new IllegalArgumentException("the catalogue has no version");
         }
@@ -88,6 +99,9 @@ public class PriceCatalogue {
         List<Price> out = new ArrayList<>();
         Set<String> seen = new java.util.HashSet<>();
         for (JsonNode n : list) {
+            if (!n.hasNonNull("effective_from")) {
+                throw new IllegalArgumentException("every price of the catalogue names its effective_from");
+            }
             Price p = parse(n, true);
             if (!seen.add(p.provider() + '\n' + p.model() + '\n' + p.match() + '\n' + p.effectiveFrom())) {
                 throw new IllegalArgumentException("duplicate price for " + p.provider() + "/" + p.model());
@@ -111,6 +125,9 @@ public class PriceCatalogue {
             }
         }
         String provider = text(n, "provider", true);
+        if (provider.length() > 64) {
+            throw new IllegalArgumentException("provider is at most 64 characters");
+        }
         String model = text(n, "model", true);
         String match = n.hasNonNull("match") ? text(n, "match", true) : Price.EXACT;
         if (!Price.EXACT.equals(match) && !Price.PREFIX.equals(match)) {
@@ -121,6 +138,9 @@ public class PriceCatalogue {
             from = n.hasNonNull("effective_from") ? Instant.parse(n.get("effective_from").asText()) : Instant.now();
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("effective_from is an ISO-8601 instant");
+        }
+        if (from.isBefore(Instant.parse("2000-01-01T00:00:00Z")) || from.isAfter(Instant.parse("2100-01-01T00:00:00Z"))) {
+            throw new IllegalArgumentException("effective_from is between 2000 and 2100");
         }
         Long threshold = null;
         if (n.hasNonNull("long_context_threshold_tokens")) {
@@ -155,7 +175,7 @@ public class PriceCatalogue {
             }
             return null;
         }
-        if (!v.isNumber()) {
+        if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
             throw new IllegalArgumentException(field + " must be a number");
         }
         BigDecimal d = v.decimalValue();
@@ -208,6 +228,19 @@ public class PriceCatalogue {
                         + "change: add a new price (POST) from the time the new figures apply.");
             }
         });
+    }
+
+    /** Another replica's changes apply here within 10 s. */
+    @io.quarkus.scheduler.Scheduled(every = "10s", skipExecutionIf = io.quarkus.scheduler.Scheduled.ApplicationNotRunning.class)
+    void refresh() {
+        reload();
+    }
+
+    /** For tests: the catalogue as given (newest first after sorting). */
+    void use(List<Price> list) {
+        List<Price> out = new ArrayList<>(list);
+        out.sort(Comparator.comparing(Price::effectiveFrom).reversed());
+        prices = List.copyOf(out);
     }
 
     /** Rereads the catalogue from the database. */

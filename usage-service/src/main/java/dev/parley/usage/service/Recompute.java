@@ -51,8 +51,14 @@ public class Recompute {
         }
         LocalDate d0 = fromDay;
         LocalDate d1 = toDay;
+        prices.reload(); // the catalogue as the database has it now, whichever replica changed it
         return QuarkusTransaction.requiringNew().timeout(3600).call(() -> {
             try (Connection c = dataSource.getConnection()) {
+                // ingest holds this lock shared: no batch adds to the rows being rebuilt meanwhile
+                try (PreparedStatement lock = c.prepareStatement("select pg_advisory_xact_lock(?)")) {
+                    lock.setLong(1, Ingest.REBUILD_LOCK);
+                    lock.execute();
+                }
                 long[] counts = costs(c, d0, d1);
                 String sums = "count(*), count(*) filter (where status <> 'success'), sum(prompt_tokens), sum(completion_tokens), "
                         + "sum(cached_tokens), sum(reasoning_tokens), sum(cache_write_tokens), sum(images), coalesce(sum(cost_usd), 0), "

@@ -62,9 +62,17 @@ class CostCalculatorTest {
     }
 
     @Test
+    void cacheReadsRiseWithTheInputPriceInTheLongContextTier() {
+        Price p = price("1", "0", "0.1", null, null, null, 100L, "2", "0");
+        // above the threshold: 50 uncached × 2 + 100 cached × 0.2 = 100 + 20 = 120 / 1e6
+        assertUsd("0.00012", CostCalculator.cost(p, 150, 0, 100, 0, 0, 0));
+    }
+
+    @Test
     void imagesAndInconsistentCountsAreHandled() {
         assertUsd("0.0802", CostCalculator.cost(price("1", "1", null, null, null, "0.04", null, null, null), 100, 100, 0, 0, 0, 2));
-        // more cached than prompt (a provider quirk): capped, never a negative uncached count
-        assertUsd("0.0001", CostCalculator.cost(price("1", "1", "1", null, null, null, null, null, null), 100, 0, 500, 0, 0, 0));
+        // more cached than prompt (a provider quirk): capped at the prompt, never a negative uncached count
+        // (100 cached × 0.5 = 0.00005; without the cap: −400 × 1 + 500 × 0.5 = −0.00015)
+        assertUsd("0.00005", CostCalculator.cost(price("1", "1", "0.5", null, null, null, null, null, null), 100, 0, 500, 0, 0, 0));
     }
 }

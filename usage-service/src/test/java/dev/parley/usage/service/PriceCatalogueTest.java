@@ -59,18 +59,35 @@ class PriceCatalogueTest {
         ((ObjectNode) huge.withArray("prices").get(0)).put("output_per_mtok", 1e9);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> catalogue.parseCatalogue(huge));
         assertEquals("output_per_mtok must be from 0 to 10000", e.getMessage());
+        ObjectNode undated = bundled();
+        ((ObjectNode) undated.withArray("prices").get(0)).remove("effective_from");
+        assertThrows(IllegalArgumentException.class, () -> catalogue.parseCatalogue(undated));
+        ObjectNode extraTop = bundled();
+        extraTop.put("discount", 0.5);
+        assertThrows(IllegalArgumentException.class, () -> catalogue.parseCatalogue(extraTop));
+    }
+
+    private static Price p(long id, String model, String match, String in, String from) {
+        return new Price(id, "anthropic", model, match, new java.math.BigDecimal(in), java.math.BigDecimal.ONE, null, null, null, null,
+                null, null, null, java.time.Instant.parse(from), null);
     }
 
     @Test
-    void anExactPriceWinsOverAPrefixAndTheNewestInForceApplies() {
-        JsonNode unused = json.createObjectNode();
-        assertTrue(unused.isEmpty());
-        Price prefix = new Price(1L, "anthropic", "claude-x", Price.PREFIX, java.math.BigDecimal.ONE, java.math.BigDecimal.ONE, null, null,
-                null, null, null, null, null, java.time.Instant.EPOCH, null);
-        assertTrue(prefix.matches("anthropic", "claude-x-20250101"));
-        assertTrue(!prefix.matches("openai", "claude-x-20250101"));
-        Price exact = new Price(2L, "openai", "gpt-4o", Price.EXACT, java.math.BigDecimal.ONE, java.math.BigDecimal.ONE, null, null,
-                null, null, null, null, null, java.time.Instant.EPOCH, null);
-        assertTrue(!exact.matches("openai", "gpt-4o-mini"));
+    void anExactPriceWinsOverAPrefixTheLongestPrefixOverAShorterAndTheNewestInForceApplies() {
+        catalogue.use(List.of(
+                p(1, "claude-x", Price.PREFIX, "1", "2025-01-01T00:00:00Z"),
+                p(2, "claude-x-2", Price.PREFIX, "2", "2025-01-01T00:00:00Z"),
+                p(3, "claude-x-2", Price.PREFIX, "3", "2025-06-01T00:00:00Z"),
+                p(4, "claude-x-2-exact", Price.EXACT, "4", "2025-01-01T00:00:00Z"),
+                p(5, "claude-x-2-exact", Price.EXACT, "5", "2026-01-01T00:00:00Z")));
+        java.time.Instant spring = java.time.Instant.parse("2025-03-01T00:00:00Z");
+        java.time.Instant autumn = java.time.Instant.parse("2025-09-01T00:00:00Z");
+        assertEquals(1L, catalogue.resolve("anthropic", "claude-x-1-20250101", spring).id(), "the only prefix");
+        assertEquals(2L, catalogue.resolve("anthropic", "claude-x-2-20250101", spring).id(), "the longest prefix");
+        assertEquals(3L, catalogue.resolve("anthropic", "claude-x-2-20250101", autumn).id(), "the newest in force");
+        assertEquals(4L, catalogue.resolve("anthropic", "claude-x-2-exact", autumn).id(), "exact beats prefix; 2026's not yet in force");
+        assertEquals(5L, catalogue.resolve("anthropic", "claude-x-2-exact", java.time.Instant.parse("2026-02-01T00:00:00Z")).id());
+        assertEquals(null, catalogue.resolve("anthropic", "claude-x", java.time.Instant.parse("2024-01-01T00:00:00Z")), "before any price");
+        assertEquals(null, catalogue.resolve("openai", "claude-x-1", autumn), "another provider");
     }
 }
