@@ -190,15 +190,17 @@ public class Extraction {
         }
         // ADD, or an UPDATE of a memory that was not shown: the new fact is kept, never dropped; but a restatement
         // of a memory already shown (the same words, or a near-identical meaning) is a NOOP, not a duplicate
-        float[] vector = embeddings.embed(e.userId(), content);
+        String stored = truncate(content);
+        float[] vector = embeddings.embed(e.userId(), stored);
         for (Memory m : shown.values()) {
             if (m.content.equalsIgnoreCase(content) || (vector != null && m.embedding != null
                     && embeddings.model().equals(m.embeddingModel) && Vectors.cosine(vector, Vectors.decode(m.embedding)) >= DUPLICATE)) {
                 return "noop";
             }
         }
-        memories.create(e.userId(), new MemoryService.Draft(truncate(content), Memory.USER, null, type, keywords, importance,
-                e.messageIds(), null), "auto");
+        // the vector computed for the duplicate check is the one stored (one embedding per added memory, not two)
+        memories.create(e.userId(), new MemoryService.Draft(stored, Memory.USER, null, type, keywords, importance,
+                e.messageIds(), null), "auto", vector);
         return "add";
     }
 

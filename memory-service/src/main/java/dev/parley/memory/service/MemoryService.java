@@ -171,6 +171,11 @@ public class MemoryService {
 
     /** Stores a new memory of the user, embedded now if the model answers. */
     public Memory create(UUID userId, Draft d, String source) {
+        return create(userId, d, source, embeddings.embed(userId, d.content()));
+    }
+
+    /** Stores a new memory with the content's vector already computed (null: the background job embeds it later). */
+    public Memory create(UUID userId, Draft d, String source, float[] vector) {
         Memory m = new Memory();
         m.id = Uuids.v7();
         m.userId = userId;
@@ -185,16 +190,11 @@ public class MemoryService {
         m.expiresAt = d.expiresAt();
         m.createdAt = Instant.now();
         m.updatedAt = m.createdAt;
-        embed(m);
+        m.embedding = vector == null ? null : Vectors.encode(vector);
+        m.embeddingModel = vector == null ? null : embeddings.model();
         QuarkusTransaction.requiringNew().run(() -> em.persist(m));
         retrieval.invalidate(userId);
         return m;
-    }
-
-    private void embed(Memory m) {
-        float[] v = embeddings.embed(m.userId, m.content);
-        m.embedding = v == null ? null : Vectors.encode(v);
-        m.embeddingModel = v == null ? null : embeddings.model();
     }
 
     public Memory get(UUID userId, UUID id) {

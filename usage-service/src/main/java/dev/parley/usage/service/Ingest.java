@@ -165,17 +165,35 @@ public class Ingest {
         });
         // after commit only: a rolled-back batch, delivered again, is counted once
         budgets.ownersRecorded(owners.keySet());
+        // one counter update per provider and model of the batch, not five meter lookups per event
+        Map<String, long[]> perModel = new java.util.HashMap<>();
+        Map<String, BigDecimal> costPerModel = new java.util.HashMap<>();
         for (int i : stored) {
             UsageEvent e = events.get(i);
-            registry.counter("parley_usage_events_ingested_total", "provider", e.provider(), "model", e.model()).increment();
-            registry.counter("parley_usage_prompt_tokens_total", "provider", e.provider(), "model", e.model()).increment(e.promptTokens());
-            registry.counter("parley_usage_completion_tokens_total", "provider", e.provider(), "model", e.model()).increment(e.completionTokens());
+            String key = e.provider() + Budgets.SEP + e.model();
+            long[] c = perModel.computeIfAbsent(key, k -> new long[4]);
+            c[0]++;
+            c[1] += e.promptTokens();
+            c[2] += e.completionTokens();
             if (costs[i] == null) {
-                registry.counter("parley_usage_unpriced_events_total", "provider", e.provider(), "model", e.model()).increment();
+                c[3]++;
             } else {
-                registry.counter("parley_usage_cost_usd_total", "provider", e.provider(), "model", e.model()).increment(costs[i].doubleValue());
+                costPerModel.merge(key, costs[i], BigDecimal::add);
             }
         }
+        perModel.forEach((key, c) -> {
+            String[] pm = key.split(Budgets.SEP, 2);
+            registry.counter("parley_usage_events_ingested_total", "provider", pm[0], "model", pm[1]).increment(c[0]);
+            registry.counter("parley_usage_prompt_tokens_total", "provider", pm[0], "model", pm[1]).increment(c[1]);
+            registry.counter("parley_usage_completion_tokens_total", "provider", pm[0], "model", pm[1]).increment(c[2]);
+            if (c[3] > 0) {
+                registry.counter("parley_usage_unpriced_events_total", "provider", pm[0], "model", pm[1]).increment(c[3]);
+            }
+            BigDecimal cost = costPerModel.get(key);
+            if (cost != null) {
+                registry.counter("parley_usage_cost_usd_total", "provider", pm[0], "model", pm[1]).increment(cost.doubleValue());
+            }
+        });
         Outcome outcome = new Outcome(stored.size(), n - stored.size());
         registry.counter("parley_usage_duplicates_dropped_total").increment(outcome.duplicates());
         budgets.announce(crossings);
