@@ -1,5 +1,6 @@
 package dev.parley.memory.ai;
 
+import dev.parley.platform.ai.GatewayChatModels;
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonProperty;

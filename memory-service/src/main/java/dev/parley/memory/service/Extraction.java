@@ -11,7 +11,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import dev.parley.memory.ai.GatewayChatModels;
+import dev.parley.platform.ai.GatewayChatModels;
 import dev.parley.memory.ai.MemoryExtractor;
 import dev.parley.memory.config.MemoryConfig;
 import dev.parley.memory.entity.Memory;

@@ -3,7 +3,7 @@ package dev.parley.memory.service;
 import java.util.List;
 import java.util.UUID;
 
-import dev.parley.memory.ai.GatewayChatModels;
+import dev.parley.platform.ai.GatewayChatModels;
 import dev.parley.memory.ai.MemorySummarizer;
 import dev.parley.memory.client.SessionClient;
 import dev.parley.memory.config.MemoryConfig;

@@ -1,5 +1,6 @@
 package dev.parley.session.ai;
 
+import dev.parley.platform.ai.GatewayChatModels;
 import dev.langchain4j.service.SystemMessage;
 import dev.langchain4j.service.UserMessage;
 import io.quarkiverse.langchain4j.RegisterAiService;

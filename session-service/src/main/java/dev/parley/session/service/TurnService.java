@@ -19,7 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.platform.error.ApiException;
 import dev.parley.platform.http.Uuids;
-import dev.parley.session.ai.GatewayChatModels;
+import dev.parley.platform.ai.GatewayChatModels;
 import dev.parley.session.ai.TitleWriter;
 import dev.parley.session.client.GatewayClient;
 import dev.parley.session.client.MemoryClient;

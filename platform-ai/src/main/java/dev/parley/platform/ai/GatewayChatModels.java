@@ -1,4 +1,4 @@
-package dev.parley.session.ai;
+package dev.parley.platform.ai;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -12,15 +12,14 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.parley.platform.client.ServiceTokenProvider;
-import dev.parley.session.config.SessionConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.spi.CDI;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * The chat model behind session-service's AI services: the gateway's OpenAI-compatible API through
+ * The chat model behind a service's AI services (session-service's titles, memory-service's extraction and summaries): the gateway's OpenAI-compatible API through
  * quarkus-langchain4j-openai's builder and REST client. One AI service bean serves every user and every model: the
- * call names both through {@link #actingFor}, and each request then carries session-service's current service token,
+ * call names both through {@link #actingFor}, and each request then carries the service's current service token,
  * {@code X-Parley-User} and {@code X-Parley-Session-Id} (headers supplied as the request is built, on the calling
  * thread) and goes to that model (one langchain4j model, hence one REST client, per model name).
  */
@@ -43,10 +42,10 @@ public class GatewayChatModels {
     };
 
     public GatewayChatModels(@ConfigProperty(name = "parley.gateway.url", defaultValue = "http://127.0.0.1:8083") String gatewayUrl,
-                             SessionConfig config, ServiceTokenProvider tokens) {
+                             GatewayChatTimeout timeout, ServiceTokenProvider tokens) {
         this.baseUrl = gatewayUrl.replaceAll("/+$", "") + "/v1";
         this.tokens = tokens;
-        this.timeout = config.titleTimeout();
+        this.timeout = timeout.timeout();
     }
 
     /** Runs {@code call} (an AI service call) against {@code model}, acting for the user within the session. */
