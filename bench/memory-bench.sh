@@ -17,29 +17,8 @@ cd "$(dirname "$0")/.."
 WRITES=${WRITES:-500}
 TOTAL=${TOTAL:-10000}
 RUNS=${RUNS:-300}
-PG_PORT=${BENCH_PG_PORT:-54339}
-BASE=http://127.0.0.1:8080
-for tool in java curl psql; do command -v "$tool" >/dev/null || { echo "bench: $tool not found" >&2; exit 1; }; done
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for p in 8080 8081 8082 8083 8084 8085 "$PG_PORT"; do
-  port_open "$p" && { echo "bench: port $p is in use: stop the running platform first" >&2; exit 1; }
-done
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/parley-memory-bench.XXXXXX")
-export PARLEY_HOME=$WORK/home PARLEY_PG_PORT=$PG_PORT
-PID=
-cleanup() { [[ -n "$PID" ]] && { kill -TERM "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true; }; cp "$WORK/parley.log" "${TMPDIR:-/tmp}/memory-bench-last.log" 2>/dev/null || true; rm -rf "$WORK"; }
-trap cleanup EXIT
-
-echo "==> starting the platform (./parley up, PostgreSQL on $PG_PORT)" >&2
-PARLEY_JAVA_OPTS=${PARLEY_JAVA_OPTS:-"-Xmx512m -XX:+UseParallelGC"} ./parley up </dev/null >"$WORK/parley.log" 2>&1 &
-PID=$!
-for _ in $(seq 1 240); do
-  curl -sf -o /dev/null http://127.0.0.1:8081/q/health/ready && curl -sf -o /dev/null http://127.0.0.1:8084/q/health/ready \
-    && curl -sf -o /dev/null "$BASE/.well-known/jwks.json" && break
-  kill -0 "$PID" 2>/dev/null || { tail -40 "$WORK/parley.log" >&2; exit 1; }
-  sleep 0.5
-done
+NAME=memory-bench READY_PORTS="8081 8084"
+source bench/platform-lib.sh
 
 user="bench$RANDOM"
 tok=$(curl -sS -X POST "$BASE/api/v1/auth/register" -H 'Content-Type: application/json' \
@@ -55,7 +34,6 @@ subjects=(tea coffee Lyon Paris cats dogs running cycling Rust Java jazz opera p
 verbs=("likes" "dislikes" "is allergic to" "talks often about" "wants to learn more about" "has plans involving"
   "asked for advice on" "keeps notes about")
 
-pct() { sort -n | awk -v p="$1" '{a[NR]=$1} END {if (NR==0) {print "n/a"; exit} i=int(NR*p/100+0.999); if (i<1) i=1; printf "%.2f", a[i]}'; }
 
 echo "==> writing $WRITES memories through the API (each embedded by the local model)" >&2
 : >"$WORK/write.ms"
@@ -115,7 +93,7 @@ out=bench/memory-results-$(date -u +%Y-%m-%d-%H%M).md
   echo "| measurement | p50 | p99 |"
   echo "|---|---:|---:|"
   echo "| write one memory (POST /api/v1/memories via the ingress, embedding included) | $(pct 50 <"$WORK/write.ms") | $(pct 99 <"$WORK/write.ms") |"
-  echo "| context: ranking 10,000 memories (Server-Timing rank, embedding excluded) | $(pct 50 <"$WORK/r") | $(pct 99 <"$WORK/r") |"
+  echo "| context: ranking $count memories (Server-Timing rank, embedding excluded) | $(pct 50 <"$WORK/r") | $(pct 99 <"$WORK/r") |"
   echo "| context: the query's local embedding (Server-Timing embed) | $(pct 50 <"$WORK/e") | $(pct 99 <"$WORK/e") |"
   echo "| context: the whole call over HTTP | $(pct 50 <"$WORK/t") | $(pct 99 <"$WORK/t") |"
   echo "| one embedding through the gateway (POST /v1/embeddings via the ingress, access key) | $(pct 50 <"$WORK/gw.ms") | $(pct 99 <"$WORK/gw.ms") |"

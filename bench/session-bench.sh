@@ -14,29 +14,8 @@ cd "$(dirname "$0")/.."
 
 RUNS=${RUNS:-50}
 TURNS=${TURNS:-200}
-PG_PORT=${BENCH_PG_PORT:-54339}
-BASE=http://127.0.0.1:8080
-for tool in java curl psql; do command -v "$tool" >/dev/null || { echo "bench: $tool not found" >&2; exit 1; }; done
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for p in 8080 8081 8082 8083 8084 8085 "$PG_PORT"; do
-  port_open "$p" && { echo "bench: port $p is in use: stop the running platform first" >&2; exit 1; }
-done
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/parley-session-bench.XXXXXX")
-export PARLEY_HOME=$WORK/home PARLEY_PG_PORT=$PG_PORT
-PID=
-cleanup() { [[ -n "$PID" ]] && { kill -TERM "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true; }; rm -rf "$WORK"; }
-trap cleanup EXIT
-
-echo "==> starting the platform (./parley up, PostgreSQL on $PG_PORT)" >&2
-PARLEY_JAVA_OPTS=${PARLEY_JAVA_OPTS:-"-Xmx512m -XX:+UseParallelGC"} ./parley up </dev/null >"$WORK/parley.log" 2>&1 &
-PID=$!
-for _ in $(seq 1 240); do
-  curl -sf -o /dev/null http://127.0.0.1:8081/q/health/ready && curl -sf -o /dev/null http://127.0.0.1:8082/q/health/ready \
-    && curl -sf -o /dev/null http://127.0.0.1:8083/q/health/ready && curl -sf -o /dev/null "$BASE/.well-known/jwks.json" && break
-  kill -0 "$PID" 2>/dev/null || { tail -40 "$WORK/parley.log" >&2; exit 1; }
-  sleep 0.5
-done
+NAME=session-bench READY_PORTS="8081 8082 8083"
+source bench/platform-lib.sh
 
 user="bench$RANDOM"
 tok=$(curl -sS -X POST "$BASE/api/v1/auth/register" -H 'Content-Type: application/json' \
@@ -64,6 +43,7 @@ SQL
 leaf=$("${PSQL[@]}" -Atc "select md5('$deep' || 9999)::uuid")
 
 # p50 and p99 of numbers on stdin (milliseconds)
+# p50 / p99 in one string (this script's tables); replaces platform-lib.sh's pct
 pct() { sort -n | awk '{a[NR]=$1} END {p50=a[int((NR+1)*0.5)]; i=int(NR*0.99+0.5); if(i<1)i=1; printf "%.2f / %.2f", p50, a[i]}'; }
 sqltime() { for _ in $(seq 1 "$RUNS"); do "${PSQL[@]}" -Atc "explain (analyze, timing off) $1" | sed -nE 's/^Execution Time: ([0-9.]+) ms/\1/p'; done | pct; }
 httptime() { for _ in $(seq 1 "$RUNS"); do curl -s -o /dev/null -w '%{time_total}\n' "$@" | awk '{print $1*1000}'; done | pct; }

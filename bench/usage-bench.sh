@@ -16,30 +16,9 @@ cd "$(dirname "$0")/.."
 ROWS=${ROWS:-10000000}
 RUNS=${RUNS:-100}
 INGEST_SECONDS=${INGEST_SECONDS:-20}
-PG_PORT=${BENCH_PG_PORT:-54339}
-BASE=http://127.0.0.1:8080
-for tool in java curl psql; do command -v "$tool" >/dev/null || { echo "bench: $tool not found" >&2; exit 1; }; done
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for p in 8080 8081 8082 8083 8084 8085 "$PG_PORT"; do
-  port_open "$p" && { echo "bench: port $p is in use: stop the running platform first" >&2; exit 1; }
-done
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/parley-usage-bench.XXXXXX")
-export PARLEY_HOME=$WORK/home PARLEY_PG_PORT=$PG_PORT
 export PARLEY_ADMIN_USERNAME=benchadmin PARLEY_ADMIN_PASSWORD=correct-horse-battery-admin
-PID=
-cleanup() { [[ -n "$PID" ]] && { kill -TERM "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true; }; cp "$WORK/parley.log" "${TMPDIR:-/tmp}/usage-bench-last.log" 2>/dev/null || true; rm -rf "$WORK"; }
-trap cleanup EXIT
-
-echo "==> starting the platform (./parley up, PostgreSQL on $PG_PORT)" >&2
-PARLEY_JAVA_OPTS=${PARLEY_JAVA_OPTS:-"-Xmx512m -XX:+UseParallelGC"} ./parley up </dev/null >"$WORK/parley.log" 2>&1 &
-PID=$!
-for _ in $(seq 1 240); do
-  curl -sf -o /dev/null http://127.0.0.1:8081/q/health/ready && curl -sf -o /dev/null http://127.0.0.1:8085/q/health/ready \
-    && curl -sf -o /dev/null "$BASE/.well-known/jwks.json" && break
-  kill -0 "$PID" 2>/dev/null || { tail -40 "$WORK/parley.log" >&2; exit 1; }
-  sleep 0.5
-done
+NAME=usage-bench READY_PORTS="8081 8085"
+source bench/platform-lib.sh
 
 login() { curl -sS -X POST "$BASE/api/v1/auth/login" -H 'Content-Type: application/json' -d "{\"username\":\"$1\",\"password\":\"$2\"}" \
   | sed -E 's/.*"access_token":"([^"]+)".*/\1/'; }
@@ -94,7 +73,6 @@ count=$("${PSQL[@]}" -At -c "select count(*) from usage_events")
 rollups=$("${PSQL[@]}" -At -c "select count(*) from usage_daily")
 echo "==> $count events, $rollups per-user rollup rows, generated in $gen s; measuring" >&2
 
-pct() { sort -n | awk -v p="$1" '{a[NR]=$1} END {if (NR==0) {print "n/a"; exit} i=int(NR*p/100+0.999); if (i<1) i=1; printf "%.1f", a[i]}'; }
 to=$(date -u -d "$month_start +1 month" +%Y-%m-%d)
 : >"$WORK/user.ms"; : >"$WORK/all.ms"
 # one warm-up call each (JIT, connection pools, PostgreSQL's cache), not measured
