@@ -2,6 +2,8 @@ package dev.parley.auth.service;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 import dev.parley.auth.config.AuthConfig;
@@ -14,17 +16,32 @@ import org.jboss.logging.Logger;
 public class ServiceClients {
     private static final Logger LOG = Logger.getLogger(ServiceClients.class);
 
-    private final AuthConfig config;
+    private final Map<String, String> clients;
     private final TokenIssuer issuer;
 
     public ServiceClients(AuthConfig config, TokenIssuer issuer) {
-        this.config = config;
+        this.clients = byClientId(config.serviceClients());
         this.issuer = issuer;
     }
 
+    /**
+     * The configured clients keyed by their canonical id. Client ids are slugs ({@code llm-gateway-service}), but an
+     * environment variable cannot spell a dash: {@code PARLEY_AUTH_SERVICE_CLIENTS__LLM_GATEWAY_SERVICE__} (the form
+     * SmallRye Config maps to a map key; a single underscore maps to nothing) arrives as {@code llm.gateway.service}.
+     * So dots and underscores in a configured id count as dashes, case ignored.
+     */
+    static Map<String, String> byClientId(Map<String, String> configured) {
+        Map<String, String> out = new HashMap<>();
+        configured.forEach((id, secret) -> out.put(canonical(id), secret));
+        return Map.copyOf(out);
+    }
+
+    static String canonical(String clientId) {
+        return clientId.toLowerCase(Locale.ROOT).replace('.', '-').replace('_', '-');
+    }
+
     public TokenIssuer.Signed exchange(String clientId, String clientSecret) {
-        Map<String, String> clients = config.serviceClients();
-        String expected = clients.get(clientId);
+        String expected = clientId.equals(canonical(clientId)) ? clients.get(clientId) : null;
         // Compare digests in constant time; an unknown client costs the same as a wrong secret.
         byte[] want = digest(expected == null ? "\u0000unknown-client" : expected);
         byte[] got = digest(clientSecret);
