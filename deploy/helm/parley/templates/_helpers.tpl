@@ -62,6 +62,12 @@ app.kubernetes.io/name: {{ .name }}
 app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- end -}}
 
+{{/* Labels of a component's objects: the release's labels plus its name: (dict "root" $ "name" "auth-service") */}}
+{{- define "parley.componentLabels" -}}
+{{ include "parley.labels" .root }}
+app.kubernetes.io/name: {{ .name }}
+{{- end -}}
+
 {{- define "parley.secretName" -}}
 {{- default (printf "%s-secrets" (include "parley.fullname" .)) .Values.secrets.existingSecret -}}
 {{- end -}}

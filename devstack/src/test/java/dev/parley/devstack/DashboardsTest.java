@@ -132,4 +132,12 @@ class DashboardsTest {
         assertTrue(out.contains("SUCCESS: " + n + " rules found"), out);
         Files.deleteIfExists(rules);
     }
+
+    /** Each dashboard type-checks as @grafana/schema's Dashboard with tsc (unknown properties and wrong types fail). */
+    @Test
+    void everyDashboardMatchesGrafanasSchema() throws Exception {
+        List<Path> files = dashboards();
+        String out = NodeChecks.run("check-dashboards.mjs", files);
+        assertTrue(out.contains(files.size() + " dashboards match"), out);
+    }
 }

@@ -54,7 +54,9 @@ class HelmChartTest {
         SERVICES.put("memory", "memory-service");
         SERVICES.put("usage", "usage-service");
     }
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** Refuses a mapping with a key twice (Kubernetes' own decoder does; Jackson would keep the last silently). */
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, List<JsonNode>> CACHE = new ConcurrentHashMap<>();
 
