@@ -268,4 +268,16 @@ class ResilienceTest {
         }
         return sb.toString();
     }
+
+    /** Failure counters with labels known at start exist at zero before any failure (dashboards show 0, not "no data"). */
+    @Test
+    void failureCountersExistBeforeTheFirstFailure() {
+        String metrics = given().get("/q/metrics").asString();
+        for (String kind : new String[] {"connect", "timeout", "status_429", "status_5xx", "circuit_open"}) {
+            assertTrue(metrics.contains("parley_gateway_upstream_errors_total{kind=\"" + kind + "\",provider=\"anthropic\"}"),
+                    kind);
+        }
+        assertTrue(metrics.contains("parley_gateway_retries_total{provider=\"gemini\"}"));
+        assertTrue(metrics.contains("parley_gateway_rate_limited_total{dimension=\"tokens\"}"));
+    }
 }

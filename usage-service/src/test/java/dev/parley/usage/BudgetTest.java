@@ -157,4 +157,25 @@ class BudgetTest {
                         + "\",\"input_per_mtok\":2,\"output_per_mtok\":0,\"effective_from\":\"2025-04-01T00:00:00Z\"}")
                 .put("/api/v1/pricing/" + id).then().statusCode(409);
     }
+
+    /**
+     * Rare-event counters exist at zero from the start (dashboards show 0, not "no data"), and the platform's HTTP
+     * timer publishes histogram buckets for percentiles across replicas.
+     */
+    @Test
+    void rareEventCountersAndHttpBucketsArePublishedFromTheStart() {
+        String metrics = given().get("/q/metrics").asString();
+        for (String kind : new String[] {"user", "key"}) {
+            for (String period : new String[] {"daily", "monthly"}) {
+                for (String level : new String[] {"soft", "hard"}) {
+                    assertTrue(metrics.lines().anyMatch(l -> l.startsWith("parley_usage_budget_crossings_total{")
+                            && l.contains("kind=\"" + kind + "\"") && l.contains("period=\"" + period + "\"")
+                            && l.contains("level=\"" + level + "\"")), kind + " " + period + " " + level);
+                }
+            }
+        }
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("parley_usage_events_rejected_total ")), "rejected events");
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("http_server_requests_seconds_bucket{")
+                && l.contains("le=\"0.005\"")), "HTTP histogram buckets");
+    }
 }
