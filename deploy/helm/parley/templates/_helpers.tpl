@@ -97,11 +97,40 @@ app.kubernetes.io/name: {{ .name }}
 {{- if not $pg.external.host -}}
 {{- fail "postgresql.mode=external needs postgresql.external.host (one server) or postgresql.external.jdbcUrls.<service> for every service" -}}
 {{- end -}}
+{{- $params := list -}}
+{{- with $pg.external.parameters }}{{ $params = append $params . }}{{ end -}}
+{{- if $pg.external.caSecret }}{{ $params = append $params "sslrootcert=/etc/parley/db-ca/ca.crt" }}{{ end -}}
 {{- printf "jdbc:postgresql://%s:%v/%s" $pg.external.host $pg.external.port (index $pg.external.databases .key) -}}
-{{- if $pg.external.parameters }}?{{ $pg.external.parameters }}{{ end -}}
+{{- if $params }}?{{ join "&" $params }}{{ end -}}
 {{- end -}}
 {{- end -}}
 
+{{/* Values the chart cannot make up: refuse to render without them. */}}
+{{- define "parley.validate" -}}
+{{- if and (ne .Values.postgresql.mode "internal") (not .Values.secrets.existingSecret) -}}
+{{- fail "postgresql.mode=external needs secrets.existingSecret: a Secret whose postgres-password is your database role's password (and the other keys listed in values.yaml)" -}}
+{{- end -}}
+{{- if and (eq .Values.redis.mode "external") (not .Values.secrets.existingSecret) -}}
+{{- fail "redis.mode=external needs secrets.existingSecret with a redis-url key" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The settings every service reads (ConfigMap <fullname>-config); also hashed into each pod's checksum. */}}
+{{- define "parley.sharedConfig" -}}
+{{- $root := . -}}
+{{- $services := include "parley.services" . | fromYaml -}}
+PARLEY_AUTH_URL: http://{{ include "parley.svcName" (dict "root" $root "name" $services.auth.name) }}
+PARLEY_SESSION_URL: http://{{ include "parley.svcName" (dict "root" $root "name" $services.session.name) }}
+PARLEY_GATEWAY_URL: http://{{ include "parley.svcName" (dict "root" $root "name" $services.gateway.name) }}
+PARLEY_MEMORY_URL: http://{{ include "parley.svcName" (dict "root" $root "name" $services.memory.name) }}
+PARLEY_USAGE_URL: http://{{ include "parley.svcName" (dict "root" $root "name" $services.usage.name) }}
+PARLEY_LOG_JSON: "true"
+{{- with .Values.corsOrigins }}
+QUARKUS_HTTP_CORS_ORIGINS: {{ . | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* The services' database role: in-chart, "parley" (owner of the five databases, not a superuser). */}}
 {{- define "parley.dbUser" -}}
-{{- if eq .Values.postgresql.mode "internal" -}}postgres{{- else -}}{{ .Values.postgresql.external.username }}{{- end -}}
+{{- if eq .Values.postgresql.mode "internal" -}}parley{{- else -}}{{ .Values.postgresql.external.username }}{{- end -}}
 {{- end -}}
