@@ -13,11 +13,16 @@ final class Console {
 
     private static final int WIDTH = Service.ALL.stream().mapToInt(s -> s.name().length()).max().orElse(12);
     private static final PrintStream OUT = System.out;
+    /** When set (the e2e suite), only the launcher's own lines are printed; the services' output stays in their logs. */
+    static volatile boolean launcherOnly;
 
     private Console() {
     }
 
     static void line(String source, String message) {
+        if (launcherOnly && !LAUNCHER.equals(source)) {
+            return;
+        }
         StringBuilder sb = new StringBuilder(WIDTH + 3 + message.length());
         sb.append(source);
         while (sb.length() < WIDTH) {

@@ -43,6 +43,9 @@ public final class Launcher {
     private PostgresRunner postgres;
     private Ingress ingress;
     private boolean stopping;
+    /** Extra properties per service name, appended to its config file (the e2e suite's settings). */
+    private Map<String, Map<String, String>> extraConfig = Map.of();
+    private Map<Service, Path> configFiles = Map.of();
 
     Launcher(Settings settings, long startedAtMillis) {
         this.settings = settings;
@@ -115,14 +118,18 @@ public final class Launcher {
         pg.createDatabases(Service.ALL.stream().map(Service::database).toList());
 
         Map<Service, Path> configs = ServiceConfigs.writeAll(home.resolve("config"), pg.server(), secrets);
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         for (Service service : Service.ALL) {
-            List<String> command = serviceCommand(java, service.runJar(settings.repoRoot()));
+            Map<String, String> extra = extraConfig.getOrDefault(service.name(), Map.of());
+            if (!extra.isEmpty()) {
+                StringBuilder lines = new StringBuilder("\n# added by the launcher's caller\n");
+                extra.forEach((k, v) -> lines.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
+                Files.writeString(configs.get(service), lines.toString(), java.nio.file.StandardOpenOption.APPEND);
+            }
+        }
+        configFiles = configs;
+        for (Service service : Service.ALL) {
             Console.info("starting " + service.name() + " on " + ServiceConfigs.url(service));
-            ServiceProcess process = ServiceProcess.start(service.name(), command,
-                    Map.of("QUARKUS_CONFIG_LOCATIONS", configs.get(service).toString()),
-                    service.runJar(settings.repoRoot()).getParent(),
-                    home.resolve("logs").resolve(service.name() + ".log"));
+            ServiceProcess process = launch(service, false);
             register(() -> processes.add(process), () -> stopProcesses(List.of(process)));
         }
 
@@ -135,6 +142,57 @@ public final class Launcher {
 
         awaitReady();
         printBanner();
+    }
+
+    private ServiceProcess launch(Service service, boolean keepLog) {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return ServiceProcess.start(service.name(), serviceCommand(java, service.runJar(settings.repoRoot())),
+                Map.of("QUARKUS_CONFIG_LOCATIONS", configFiles.get(service).toString()),
+                service.runJar(settings.repoRoot()).getParent(),
+                settings.home().resolve("logs").resolve(service.name() + ".log"), keepLog);
+    }
+
+    void setExtraConfig(Map<String, Map<String, String>> extra) {
+        this.extraConfig = Map.copyOf(extra);
+    }
+
+    /** Stops one service: SIGTERM and a graceful drain, or (kill) SIGKILL at once, as a crash. */
+    void stopService(Service service, boolean kill) {
+        int i = Service.ALL.indexOf(service);
+        ServiceProcess process = processes.get(i);
+        if (kill) {
+            process.kill();
+        } else {
+            process.requestStop();
+            process.awaitStop(System.nanoTime() + STOP_GRACE.toNanos());
+        }
+        Console.info(service.name() + (kill ? " killed" : " stopped"));
+    }
+
+    /** Starts one service again (after {@link #stopService}) and waits until it is ready; its log is appended to. */
+    void restartService(Service service) throws InterruptedException {
+        int i = Service.ALL.indexOf(service);
+        if (processes.get(i).isAlive()) {
+            throw new IllegalStateException(service.name() + " is running");
+        }
+        ServiceProcess process = launch(service, true);
+        processes.set(i, process);
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + Duration.ofSeconds(settings.startupTimeoutSec()).toNanos();
+        while (!isReady(http, service)) {
+            if (!process.isAlive()) {
+                throw new LaunchException(service.name() + " exited with code " + process.exitCode() + " on restart");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new LaunchException(service.name() + " not ready after restart");
+            }
+            Thread.sleep(200);
+        }
+        Console.info(service.name() + " restarted and ready");
+    }
+
+    Settings settings() {
+        return settings;
     }
 
     synchronized boolean isStopping() {

@@ -34,9 +34,17 @@ final class ServiceProcess {
      * files, never in {@code command}: command lines are visible to every user of the machine.
      */
     static ServiceProcess start(String name, List<String> command, Map<String, String> extraEnv, Path workDir, Path logFile) {
+        return start(name, command, extraEnv, workDir, logFile, false);
+    }
+
+    /** As above; {@code keepLog}: append to the log file (a restart) instead of emptying it. */
+    static ServiceProcess start(String name, List<String> command, Map<String, String> extraEnv, Path workDir, Path logFile,
+                                boolean keepLog) {
         LogTail output = null;
         try {
-            LogTail.createEmpty(logFile);
+            if (!keepLog || !java.nio.file.Files.exists(logFile)) {
+                LogTail.createEmpty(logFile);
+            }
             output = LogTail.start(logFile, name);
             ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
                     .redirectErrorStream(true)
@@ -60,6 +68,18 @@ final class ServiceProcess {
     /** The exit code; only meaningful once {@link #isAlive()} is false. */
     int exitCode() {
         return process.exitValue();
+    }
+
+    /** Kills the process at once (SIGKILL), as a crash would; its in-flight requests and streams break. */
+    void kill() {
+        stopping = true;
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        output.close();
     }
 
     /** Asks the process to stop (SIGTERM; Quarkus shuts down gracefully). */
