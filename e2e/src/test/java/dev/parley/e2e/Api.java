@@ -69,11 +69,16 @@ final class Api {
             headers.forEach(b::header);
             if (body == null) {
                 b.method(method, HttpRequest.BodyPublishers.noBody());
-            } else if (body instanceof byte[] raw) {
-                b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofByteArray(raw));
             } else {
-                String text = body instanceof String s ? s : JSON.writeValueAsString(body);
-                b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(text));
+                if (headers.keySet().stream().noneMatch(h -> h.equalsIgnoreCase("Content-Type"))) {
+                    b.header("Content-Type", "application/json");
+                }
+                if (body instanceof byte[] raw) {
+                    b.method(method, HttpRequest.BodyPublishers.ofByteArray(raw));
+                } else {
+                    String text = body instanceof String s ? s : JSON.writeValueAsString(body);
+                    b.method(method, HttpRequest.BodyPublishers.ofString(text));
+                }
             }
             HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
             JsonNode json;
