@@ -75,6 +75,8 @@ public class ProviderKeyResource {
         if (!body.isObject()) {
             throw new ApiException(400, "INVALID_JSON", "The request body must be a JSON object");
         }
+        dev.parley.platform.error.JsonFields.requireKnown(body,
+                java.util.Set.of("provider", "api_key", "name", "label", "base_url"), "");
         ProviderKeyRequest r = mapper.convertValue(body, ProviderKeyRequest.class);
         if (r.provider() != null || r.name() != null) {
             throw new ApiException(400, "VALIDATION_FAILED", "provider and name cannot be changed: create a new key",

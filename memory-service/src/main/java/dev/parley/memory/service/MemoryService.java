@@ -63,10 +63,15 @@ public class MemoryService {
     }
 
     /** A draft from a create body; every field checked. */
+    /** The fields a memory is written with (create and PATCH). */
+    static final java.util.Set<String> FIELDS = java.util.Set.of("content", "scope", "session_id", "type", "keywords",
+            "importance", "related_message_ids", "expires_at");
+
     public static Draft draft(JsonNode body, boolean partial) {
         if (body == null || !body.isObject()) {
             throw invalid("body", "Send a JSON object.");
         }
+        dev.parley.platform.error.JsonFields.requireKnown(body, FIELDS, "");
         String content = null;
         if (body.has("content") || !partial) {
             JsonNode c = body.get("content");

@@ -42,11 +42,13 @@ public class BudgetResource {
         if (body == null || !body.isObject()) {
             throw Params.invalid("body", "Send {\"daily\":{\"soft_usd\",\"hard_usd\"},\"monthly\":{\"soft_usd\",\"hard_usd\"}}.");
         }
+        dev.parley.platform.error.JsonFields.requireKnown(body, java.util.Set.of("daily", "monthly"), "");
         for (String p : new String[] {"daily", "monthly"}) {
             JsonNode n = body.get(p);
             if (n != null && !n.isNull() && !n.isObject()) {
                 throw Params.invalid(p, p + " is an object {\"soft_usd\",\"hard_usd\"} or null.");
             }
+            dev.parley.platform.error.JsonFields.requireKnown(n, java.util.Set.of("soft_usd", "hard_usd"), p);
         }
         JsonNode d = body.path("daily");
         JsonNode m = body.path("monthly");

@@ -1,0 +1,27 @@
+package dev.parley.platform.error;
+
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** Checks on request bodies taken as JsonNode: a misspelt field is a 400 naming it, never silently ignored. */
+public final class JsonFields {
+    private JsonFields() {
+    }
+
+    /** 400 VALIDATION_FAILED when {@code body} (an object; anything else is left to the caller) has a field outside {@code known}. */
+    public static void requireKnown(JsonNode body, Set<String> known, String where) {
+        if (body == null || !body.isObject()) {
+            return;
+        }
+        for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!known.contains(f)) {
+                String name = where.isEmpty() ? f : where + "." + f;
+                throw new ApiException(400, "VALIDATION_FAILED", "Unknown field '" + name + "'.", Map.of(name, "unknown field"));
+            }
+        }
+    }
+}
