@@ -33,7 +33,7 @@ public class RemoteAccessKeys implements AccessKeyVerifier {
     }
 
     /** Refreshed in the background this long before expiry, so a busy key never waits on auth-service. */
-    static final Duration REFRESH_AHEAD = Duration.ofSeconds(15);
+    static final Duration REFRESH_AHEAD = Duration.ofSeconds(5);
 
     @Override
     public Optional<VerifiedAccessKey> verify(String key) {
@@ -57,7 +57,7 @@ public class RemoteAccessKeys implements AccessKeyVerifier {
         return freshRefreshingAhead(sha256(key), key);
     }
 
-    /** The fresh answer; when it is about to expire, one background refresh (a revoked key still stops within 60 s). */
+    /** The fresh answer; when it is about to expire, one background refresh (a revoked key still stops within 15 s). */
     private Optional<Optional<VerifiedAccessKey>> freshRefreshingAhead(String id, String key) {
         Optional<Optional<VerifiedAccessKey>> cached = cache.fresh(id);
         // Only valid keys are refreshed ahead: an unknown key keeps its short negative TTL and is asked again after it.
