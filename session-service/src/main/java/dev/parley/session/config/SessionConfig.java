@@ -47,10 +47,15 @@ public interface SessionConfig {
     @WithDefault("PT15S")
     Duration heartbeatInterval();
 
-    /** Attempts to hand an exchange to memory-service's extraction (AUTO mode). */
-    @WithName("extract-attempts")
-    @WithDefault("3")
-    int extractAttempts();
+    /** How often owed AUTO extractions are sent to memory-service (each is also sent at once when the turn ends). */
+    @WithName("extract-interval")
+    @WithDefault("PT2S")
+    Duration extractInterval();
+
+    /** How long an exchange is retried before it is dropped (with a warning and a metric). */
+    @WithName("extract-max-age")
+    @WithDefault("PT24H")
+    Duration extractMaxAge();
 
     /** Largest image accepted with a message. */
     @WithName("max-image-bytes")

@@ -83,6 +83,7 @@ public class TurnService {
     private final ObjectMapper mapper;
     private final GatewayChatModels ai;
     private final TitleWriter titles;
+    private final MemoryExtractions extractions;
     private final ExecutorService background = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "memory-extract");
         t.setDaemon(true);
@@ -91,7 +92,9 @@ public class TurnService {
 
     public TurnService(SessionRepository sessions, MessageRepository messages,
                        dev.parley.session.repository.AttachmentRepository attachments, GatewayClient gateway, MemoryClient memory,
-                       SessionConfig config, ObjectMapper mapper, SessionEvents events, GatewayChatModels ai, TitleWriter titles) {
+                       SessionConfig config, ObjectMapper mapper, SessionEvents events, GatewayChatModels ai, TitleWriter titles,
+                       MemoryExtractions extractions) {
+        this.extractions = extractions;
         this.events = events;
         events.onCancelRequest(this::cancelHere);
         this.ai = ai;
@@ -322,17 +325,22 @@ public class TurnService {
             reply.provider = slash > 0 ? reply.deployment.substring(0, slash) : reply.deployment;
         }
         reply.createdAt = Instant.now();
+        boolean extract = "AUTO".equals(session.memoryMode) && Message.COMPLETE.equals(reply.status);
         QuarkusTransaction.requiringNew().run(() -> {
             messages.persist(reply);
             sessions.update("activeLeafId = ?1, updatedAt = ?2 where id = ?3", reply.id, reply.createdAt, session.id);
             events.publish(session.id, "message.completed", Map.of("session_id", session.id, "message_id", reply.id,
                     "parent_message_id", user.id, "status", reply.status));
+            if (extract) {
+                // owed in the reply's own transaction: a memory-service outage delays extraction, never loses it
+                extractions.owe(reply.id, userId, session.id, exchange(user, reply));
+            }
         });
         if (sink != null) {
             sink.completed(reply);
         }
-        if ("AUTO".equals(session.memoryMode) && Message.COMPLETE.equals(reply.status)) {
-            extractLater(userId, session.id, user, reply);
+        if (extract) {
+            extractions.deliverSoon();
         }
         if (session.title == null && user.parentMessageId == null && Message.COMPLETE.equals(reply.status)) {
             titleLater(userId, session.id, model, user.content, reply.content);
@@ -623,24 +631,12 @@ public class TurnService {
         });
     }
 
-    private void extractLater(UUID userId, UUID sessionId, Message user, Message reply) {
+    private static List<Map<String, Object>> exchange(Message user, Message reply) {
         List<Map<String, Object>> exchange = new ArrayList<>();
         for (Message m : List.of(user, reply)) {
             exchange.add(Map.of("id", m.id.toString(), "role", m.role, "content", m.content));
         }
-        background.submit(() -> {
-            for (int attempt = 1; attempt <= config.extractAttempts(); attempt++) {
-                if (memory.extract(userId, sessionId, exchange)) {
-                    return;
-                }
-                try {
-                    Thread.sleep(500L << attempt);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-            LOG.warnf("memory extraction of message %s not accepted after %d attempts", reply.id, config.extractAttempts());
-        });
+        return exchange;
     }
 
     @PreDestroy
