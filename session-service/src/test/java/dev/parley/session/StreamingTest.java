@@ -240,4 +240,27 @@ class StreamingTest {
         return full.toString();
     }
 
+
+    /** The gateway's stream breaks off after some words: the reply is kept as partial, and the client gets an error. */
+    @Test
+    void aStreamThatBreaksOffEndsWithAnErrorEventAndAPartialReply() throws Exception {
+        String sse = OpenAiWire.fixture("chat-stream.sse");
+        String half = sse.substring(0, sse.indexOf("\n\n", sse.length() / 2) + 2); // whole events, no end
+        SessionStubs.gateway().stubFor(post(urlPathEqualTo("/v1/chat/completions")).withHeader("X-Parley-User", equalTo(user.toString()))
+                .atPriority(1).willReturn(aResponse().withHeader("Content-Type", "text/event-stream")
+                        .withHeader("x-parley-deployment", MODEL).withBody(half)));
+        HttpResponse<InputStream> resp = openStream(HttpClient.newHttpClient());
+        assertEquals(200, resp.statusCode());
+        String body = new String(resp.body().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(body.contains("event: delta"), body);
+        assertFalse(body.contains("event: message.completed"), body);
+        String last = body.substring(body.lastIndexOf("event: "));
+        assertTrue(last.startsWith("event: error"), last);
+        JsonNode error = JSON.readTree(last.substring(last.indexOf("data:") + 5).strip());
+        assertEquals("STREAM_BROKEN", error.path("error").path("code").asText(), last);
+        assertEquals("partial", error.path("message").path("status").asText(), last);
+        JsonNode reply = reply();
+        assertEquals("partial", reply.path("status").asText());
+        assertFalse(reply.path("content").asText().isEmpty());
+    }
 }

@@ -231,6 +231,14 @@ public class TurnStreamRoutes {
         }
 
         @Override
+        public void failed(Message assistant) {
+            Object code = assistant.error == null ? "GENERATION_FAILED" : assistant.error.get("code");
+            Object message = assistant.error == null ? "The generation failed." : assistant.error.get("message");
+            event("error", Map.of("error", Map.of("code", String.valueOf(code), "message", String.valueOf(message), "status", 502),
+                    "message", Views.MessageView.of(assistant)));
+        }
+
+        @Override
         public boolean gone() {
             return gone;
         }

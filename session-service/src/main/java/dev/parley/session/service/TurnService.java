@@ -337,7 +337,11 @@ public class TurnService {
             }
         });
         if (sink != null) {
-            sink.completed(reply);
+            if (reply.error != null && (Message.PARTIAL.equals(reply.status) || Message.ERROR.equals(reply.status))) {
+                sink.failed(reply);
+            } else {
+                sink.completed(reply);
+            }
         }
         if (extract) {
             extractions.deliverSoon();

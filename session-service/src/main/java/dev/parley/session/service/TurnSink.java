@@ -12,6 +12,16 @@ public interface TurnSink {
 
     void error(int status, String code, String message);
 
+    /**
+     * The generation broke off after the reply was stored (as {@code partial} with the text so far, or {@code error}):
+     * the client is told with an error, which carries the stored reply.
+     */
+    default void failed(Message assistant) {
+        Object code = assistant.error == null ? "GENERATION_FAILED" : assistant.error.get("code");
+        Object message = assistant.error == null ? "The generation failed." : assistant.error.get("message");
+        error(502, String.valueOf(code), String.valueOf(message));
+    }
+
     /** The client went away: stop generating. */
     boolean gone();
 
