@@ -22,6 +22,12 @@ final class Api {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     final String base;
+    /** Every response body of the run (first 64 KB each), for SecretsNeverLeakIT. */
+    static final java.util.Queue<String> SEEN = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    private static void seen(String body) {
+        SEEN.add(body.length() > 65_536 ? body.substring(0, 65_536) : body);
+    }
 
     Api(String base) {
         this.base = base;
@@ -81,6 +87,8 @@ final class Api {
                 }
             }
             HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            seen(r.body());
+            r.headers().map().forEach((k, v) -> seen(k + ": " + v));
             JsonNode json;
             try {
                 json = r.body().isBlank() ? JSON.nullNode() : JSON.readTree(r.body());
@@ -98,6 +106,11 @@ final class Api {
 
     /** POSTs with Accept: text/event-stream and reads the whole stream. */
     List<Event> stream(String path, String bearer, Object body) {
+        return stream(path, bearer, body, e -> { });
+    }
+
+    /** As above, telling {@code listener} each event as it arrives. */
+    List<Event> stream(String path, String bearer, Object body, java.util.function.Consumer<Event> listener) {
         try {
             HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
                     .header("Authorization", "Bearer " + bearer).header("Accept", "text/event-stream")
@@ -116,7 +129,9 @@ final class Api {
                 while ((line = in.readLine()) != null) {
                     if (line.isEmpty()) {
                         if (data.length() > 0) {
-                            events.add(new Event(name, data.toString()));
+                            Event event = new Event(name, data.toString());
+                            events.add(event);
+                            listener.accept(event);
                         }
                         name = "message";
                         data.setLength(0);
@@ -133,6 +148,7 @@ final class Api {
                     events.add(new Event(name, data.toString()));
                 }
             }
+            events.forEach(e -> seen(e.data()));
             return events;
         } catch (IOException e) {
             throw new IllegalStateException(e);

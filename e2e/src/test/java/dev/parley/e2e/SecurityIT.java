@@ -160,7 +160,7 @@ class SecurityIT {
     }
 
     /** Which of the owner's resources a path parameter names, by the path it appears in. */
-    private static String resourceFor(String path, Map<String, String> owned) {
+    static String resourceFor(String path, Map<String, String> owned) {
         if (path.startsWith("/api/v1/sessions/")) {
             return owned.get("session");
         }
