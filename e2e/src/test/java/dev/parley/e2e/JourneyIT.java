@@ -157,6 +157,16 @@ class JourneyIT {
         }
     }
 
+    @Test
+    void aSecondPlatformRefusesToStartWhileThisOneHoldsThePorts() {
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> dev.parley.devstack.Platform.start(Path.of(".."), Path.of("target", "e2e-second-home"), Map.of()));
+        assertTrue(e.getMessage().contains("already in use"), e.getMessage());
+        assertTrue(e.getMessage().contains("8081"), e.getMessage());
+        // and this one is unharmed
+        assertEquals(200, api.get("/.well-known/jwks.json", null).status());
+    }
+
     private JsonNode waitForMemory(String token, String content) throws InterruptedException {
         for (int i = 0; i < 100; i++) {
             Api.Response list = api.get("/api/v1/memories?limit=100", token);
