@@ -34,11 +34,19 @@ import java.util.regex.Pattern;
  * both ways (Server-Sent Events reach the client as the backend writes them). Unrouted paths get the platform's JSON
  * 404, an unreachable backend its JSON 503. Every forwarded request carries {@code X-Request-Id} (the client's, or a
  * new UUID) and {@code X-Forwarded-For/Proto/Host/Port}.
+ *
+ * <p>A service that is restarting does not turn into errors: while the launcher stops it on purpose ({@link #hold}),
+ * new requests for it wait at the ingress, and a refused connection (the service not listening, e.g. after a crash)
+ * is retried, in both cases for up to {@link #WAIT}; requests are sent on only once a connection is made, so any
+ * method can wait. After that, the JSON 503.
  */
 public final class Ingress implements AutoCloseable {
 
     static final String REQUEST_ID = "X-Request-Id";
 
+    /** Longest a request waits for a held or unreachable service (the launcher's). */
+    static final java.time.Duration WAIT = java.time.Duration.ofSeconds(20);
+    private final java.time.Duration wait;
     private static final String TARGET = "parley.target";
     private static final String FAILURE = "parley.failure";
     private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:\\-]{1,128}");
@@ -51,6 +59,16 @@ public final class Ingress implements AutoCloseable {
 
     private Vertx vertx;
     private HttpServer server;
+    private final java.util.Set<String> held = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** New requests for this service wait (it is being stopped or restarted on purpose) until {@link #release}. */
+    public void hold(String service) {
+        held.add(service);
+    }
+
+    public void release(String service) {
+        held.remove(service);
+    }
 
     /** Where one request goes: the backend address and the (normalized) URI to ask it for. */
     private record Target(String service, SocketAddress origin, String uri) {
@@ -61,6 +79,13 @@ public final class Ingress implements AutoCloseable {
      * @param port         the port to listen on; 0 picks a free one (see {@link #port()})
      */
     public Ingress(IngressRoutes routes, Map<String, Integer> servicePorts, String backendHost, String bindHost, int port) {
+        this(routes, servicePorts, backendHost, bindHost, port, WAIT);
+    }
+
+    /** As above, waiting at most {@code wait} for a held or unreachable service. */
+    public Ingress(IngressRoutes routes, Map<String, Integer> servicePorts, String backendHost, String bindHost, int port,
+                   java.time.Duration wait) {
+        this.wait = wait;
         this.routes = routes;
         this.servicePorts = Map.copyOf(servicePorts);
         this.backendHost = backendHost;
@@ -79,7 +104,7 @@ public final class Ingress implements AutoCloseable {
                 new HttpClientOptions().setKeepAlive(true).setConnectTimeout(5_000).setKeepAliveTimeout(30),
                 new PoolOptions().setHttp1MaxSize(256));
         HttpProxy proxy = HttpProxy.reverseProxy(new ProxyOptions(), client);
-        proxy.origin(OriginRequestProvider.selector(ctx -> Future.succeededFuture(ctx.get(TARGET, Target.class).origin())));
+        proxy.origin(ctx -> connect(ctx, ctx.get(TARGET, Target.class), System.nanoTime() + wait.toNanos()));
         proxy.addInterceptor(new Forwarding());
 
         HttpServer created = vertx.createHttpServer(new HttpServerOptions().setHost(bindHost).setPort(port));
@@ -100,6 +125,25 @@ public final class Ingress implements AutoCloseable {
             throw new LaunchException("the ingress cannot listen on " + bindHost + ":" + port + ": " + cause.getMessage(), cause);
         }
         return server.actualPort();
+    }
+
+    /** The request to the backend, once the service is not held and accepts a connection (retried until the deadline). */
+    private Future<io.vertx.core.http.HttpClientRequest> connect(ProxyContext ctx, Target target, long deadline) {
+        if (held.contains(target.service()) && System.nanoTime() < deadline) {
+            return later(ctx, target, deadline);
+        }
+        return ctx.client().request(new io.vertx.core.http.RequestOptions().setServer(target.origin())).recover(failure -> {
+            if (failure instanceof java.net.ConnectException && System.nanoTime() < deadline) {
+                return later(ctx, target, deadline);
+            }
+            return Future.failedFuture(failure);
+        });
+    }
+
+    private Future<io.vertx.core.http.HttpClientRequest> later(ProxyContext ctx, Target target, long deadline) {
+        io.vertx.core.Promise<io.vertx.core.http.HttpClientRequest> promise = io.vertx.core.Promise.promise();
+        vertx.setTimer(100, t -> connect(ctx, target, deadline).onComplete(promise));
+        return promise.future();
     }
 
     public synchronized int port() {

@@ -156,17 +156,36 @@ public final class Launcher {
         this.extraConfig = Map.copyOf(extra);
     }
 
-    /** Stops one service: SIGTERM and a graceful drain, or (kill) SIGKILL at once, as a crash. */
+    /**
+     * Stops one service: SIGTERM and a graceful drain, or (kill) SIGKILL at once, as a crash. A graceful stop first
+     * holds the service's new requests at the ingress (they wait for its restart, as a rolling update's would go to
+     * another replica), so only what it was already serving sees the stop.
+     */
     void stopService(Service service, boolean kill) {
         int i = Service.ALL.indexOf(service);
         ServiceProcess process = processes.get(i);
         if (kill) {
             process.kill();
         } else {
+            ingress.hold(service.name());
             process.requestStop();
             process.awaitStop(System.nanoTime() + STOP_GRACE.toNanos());
         }
         Console.info(service.name() + (kill ? " killed" : " stopped"));
+    }
+
+    /** Stops the embedded PostgreSQL (the services stay up and must cope) and starts it again on the same data. */
+    void restartPostgres(Duration down) throws InterruptedException {
+        PostgresRunner pg = postgres;
+        pg.close();
+        Console.info("PostgreSQL stopped");
+        Thread.sleep(down.toMillis());
+        PostgresRunner started = PostgresRunner.startEmbedded(settings.home().resolve("pgdata"), settings.home().resolve("logs")
+                .resolve("postgres.log"), settings.pgPort(), true);
+        synchronized (this) {
+            postgres = started;
+        }
+        Console.info("PostgreSQL started again");
     }
 
     /** Starts one service again (after {@link #stopService}) and waits until it is ready; its log is appended to. */
@@ -188,6 +207,7 @@ public final class Launcher {
             }
             Thread.sleep(200);
         }
+        ingress.release(service.name());
         Console.info(service.name() + " restarted and ready");
     }
 

@@ -86,6 +86,11 @@ public final class Platform implements AutoCloseable {
         launcher.restartService(service(service));
     }
 
+    /** Stops PostgreSQL under the running services for {@code downSeconds}, then starts it again on the same data. */
+    public void restartPostgres(int downSeconds) throws InterruptedException {
+        launcher.restartPostgres(java.time.Duration.ofSeconds(downSeconds));
+    }
+
     @Override
     public void close() {
         launcher.stop();

@@ -43,9 +43,16 @@ final class PostgresRunner implements AutoCloseable {
     }
 
     static PostgresRunner startEmbedded(Path dataDir, Path logFile, int port) {
+        return startEmbedded(dataDir, logFile, port, false);
+    }
+
+    /** As above; {@code keepLog}: append to the log (a restart) instead of emptying it. */
+    static PostgresRunner startEmbedded(Path dataDir, Path logFile, int port, boolean keepLog) {
         LogTail tail = null;
         try {
-            LogTail.createEmpty(logFile);
+            if (!keepLog || !Files.exists(logFile)) {
+                LogTail.createEmpty(logFile);
+            }
             tail = LogTail.start(logFile, Console.POSTGRES);
             boolean fresh = !Files.exists(dataDir.resolve("PG_VERSION"));
             Console.info((fresh ? "initialising and starting" : "starting") + " PostgreSQL on 127.0.0.1:" + port
@@ -58,6 +65,7 @@ final class PostgresRunner implements AutoCloseable {
                     .setServerConfig("listen_addresses", "127.0.0.1")
                     .setRegisterShutdownHook(false) // the launcher stops it, after the services
                     .setPGStartupWait(Duration.ofSeconds(60))
+                    .setPgBinaryResolver(PostgresRunner::binaries)
                     .setOutputRedirector(toLog)
                     .setErrorRedirector(toLog)
                     .start();
@@ -68,6 +76,28 @@ final class PostgresRunner implements AutoCloseable {
             }
             throw new LaunchException("PostgreSQL did not start (" + e.getMessage() + "); see " + logFile
                     + ". If the data folder is from another PostgreSQL major version, move " + dataDir + " away.", e);
+        }
+    }
+
+    /**
+     * zonky's own resolver, except that the same binaries present twice on the class path are not an error: the e2e
+     * suite runs the launcher in-process, where devstack.jar's manifest class path (lib/) repeats the binaries jar
+     * the build already put there. The first copy is used.
+     */
+    private static java.io.InputStream binaries(String system, String hardware) throws IOException {
+        try {
+            return io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver.INSTANCE.getPgBinary(system, hardware);
+        } catch (RuntimeException e) {
+            if (e.getMessage() == null || !e.getMessage().contains("Duplicate")) {
+                throw e;
+            }
+            String name = ("postgres-" + system + "-" + io.zonky.test.db.postgres.util.ArchUtils.normalize(hardware) + ".txz")
+                    .toLowerCase(java.util.Locale.ROOT);
+            java.net.URL first = PostgresRunner.class.getClassLoader().getResource(name);
+            if (first == null) {
+                throw e;
+            }
+            return first.openStream();
         }
     }
 

@@ -83,7 +83,7 @@ class IngressProxyTest {
                 Route.prefix("/api/v1/usage", "usage-service")));
         Map<String, Integer> ports = Map.of("auth-service", authPort, "llm-gateway-service", gatewayPort,
                 "usage-service", nothingListens);
-        ingress = new Ingress(routes, ports, "127.0.0.1", "127.0.0.1", 0);
+        ingress = new Ingress(routes, ports, "127.0.0.1", "127.0.0.1", 0, java.time.Duration.ofMillis(1500));
         ingressPort = ingress.start();
     }
 
@@ -175,6 +175,35 @@ class IngressProxyTest {
         assertEquals("SERVICE_UNAVAILABLE", body.getJsonObject("error").getString("code"));
         assertEquals(new JsonObject(), body.getJsonObject("error").getJsonObject("details"));
         assertEquals("req-503", body.getString("request_id"));
+    }
+
+    /** A backend that starts listening while a request waits (a service coming back) gets the request, body and all. */
+    @Test
+    void aRequestWaitsForABackendThatComesUp() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Ingress waiting = new Ingress(IngressRoutes.of(List.of(Route.prefix("/api/v1/usage", "usage-service"))),
+                Map.of("usage-service", port), "127.0.0.1", "127.0.0.1", 0, java.time.Duration.ofSeconds(10));
+        int waitingPort = waiting.start();
+        io.vertx.core.http.HttpServer late = null;
+        try {
+            var pending = http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + waitingPort + "/api/v1/usage/x"))
+                    .timeout(java.time.Duration.ofSeconds(15)).POST(HttpRequest.BodyPublishers.ofString("{\"late\":true}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            Thread.sleep(1000); // nothing listens yet: the ingress retries
+            late = vertx.createHttpServer().requestHandler(r -> r.body().onSuccess(b -> r.response().end("got " + b)))
+                    .listen(port, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            HttpResponse<String> response = pending.get(15, TimeUnit.SECONDS);
+            assertEquals(200, response.statusCode(), response.body());
+            assertEquals("got {\"late\":true}", response.body());
+        } finally {
+            waiting.close();
+            if (late != null) {
+                late.close();
+            }
+        }
     }
 
     @Test

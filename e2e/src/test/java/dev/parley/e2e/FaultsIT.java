@@ -218,4 +218,83 @@ class FaultsIT {
         assertEquals("partial", reply.path("status").asText(), reply.toString());
         assertFalse(reply.path("content").asText().isEmpty(), reply.toString());
     }
+
+    /** Turns and reads by 8 clients while a service restarts: counts the answers that were 5xx. */
+    private int fiveHundredsWhile(String service, boolean kill) throws Exception {
+        E2e.User user = e2e.register("busy");
+        String sid = api.post("/api/v1/sessions", user.accessToken(), Map.of("model", "parley/echo", "memory_mode", "DISABLED"))
+                .path("id").asText();
+        java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        List<Thread> clients = new java.util.ArrayList<>();
+        for (int c = 0; c < 8; c++) {
+            int n = c;
+            Thread t = new Thread(() -> {
+                while (running.get()) {
+                    Api.Response r = n % 2 == 0
+                            ? api.get("/api/v1/sessions/" + sid + "/messages", user.accessToken())
+                            : api.post("/api/v1/sessions/" + sid + "/messages", user.accessToken(), Map.of("content", "still there?"));
+                    (r.status() >= 500 ? failures : ok).incrementAndGet();
+                }
+            });
+            t.start();
+            clients.add(t);
+        }
+        Thread.sleep(2000);
+        if (kill) {
+            e2e.platform.killService(service);
+        } else {
+            e2e.platform.stopService(service);
+        }
+        e2e.platform.restartService(service);
+        Thread.sleep(2000);
+        running.set(false);
+        for (Thread t : clients) {
+            t.join(60_000);
+        }
+        assertTrue(ok.get() > 100, "answered: " + ok.get());
+        return failures.get();
+    }
+
+    @Test
+    void aServiceRestartedUnderLoadCostsNoErrorsAndAKilledOneOnlyItsInFlightRequests() throws Exception {
+        assertEquals(0, fiveHundredsWhile("session-service", false), "5xx during a graceful restart");
+        int killed = fiveHundredsWhile("session-service", true);
+        assertTrue(killed <= 8, "5xx after a kill: " + killed + ", more than the 8 requests that can have been in flight");
+    }
+
+    @Test
+    void postgresqlRestartedUnderTheServicesIsRecoveredWithoutRestartingThem() throws Exception {
+        e2e.platform.restartPostgres(3);
+        long deadline = System.currentTimeMillis() + 60_000;
+        String failure = "";
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                E2e.User user = e2e.register("after-pg");
+                String key = e2e.accessKey(user);
+                Api.Response s = api.post("/api/v1/sessions", user.accessToken(), Map.of("model", "parley/echo"));
+                Api.Response t = api.post("/api/v1/sessions/" + s.path("id").asText() + "/messages", user.accessToken(),
+                        Map.of("content", "hello again"));
+                Api.Response m = api.post("/api/v1/memories", user.accessToken(), Map.of("content", "Survived a database restart"));
+                Api.Response g = api.post("/v1/chat/completions", key, Map.of("model", "parley/echo",
+                        "messages", List.of(Map.of("role", "user", "content", "hi"))));
+                if (s.status() == 201 && t.status() == 201 && m.status() == 201 && g.status() == 200) {
+                    for (int i = 0; i < 60; i++) {
+                        if (api.get("/api/v1/usage/cost-estimation", user.accessToken()).path("requests").asInt() >= 2) {
+                            return;
+                        }
+                        Thread.sleep(500);
+                    }
+                    failure = "usage never arrived";
+                } else {
+                    failure = s.status() + " " + t.status() + " " + m.status() + " " + g.status() + ": " + t.text();
+                }
+            } catch (AssertionError | RuntimeException e) {
+                failure = e.toString();
+            }
+            Thread.sleep(1000);
+        }
+        throw new AssertionError("the services did not recover from a PostgreSQL restart: " + failure);
+    }
 }
