@@ -90,7 +90,8 @@ public class PlatformLoad {
 
         report.append("\n## The cost of each hop (one client, 300 calls each after 50 warm-up)\n\n| hop | measured as | p50 ms | p99 ms |\n|---|---|---|---|\n");
         User u = users.get(0);
-        String session = first(ID, send("POST", base + "/api/v1/sessions", u.token(), "{\"model\":\"parley/echo\"}").body());
+        String[] session = {null};
+        int[] turnsInSession = {0};
         List<Double> viaIngress = timed(() -> send("GET", base + "/api/v1/sessions?limit=1", u.token(), null));
         List<Double> direct = timed(() -> send("GET", "http://127.0.0.1:8082/api/v1/sessions?limit=1", u.token(), null));
         report.append(row("ingress", "GET /api/v1/sessions through the ingress", viaIngress));
@@ -102,7 +103,11 @@ public class PlatformLoad {
                 timed(() -> send("POST", "http://127.0.0.1:8084/api/v1/memories/search", u.token(), "{\"query\":\"which tea do I like\"}"))));
         List<Double> gatewayShare = new ArrayList<>();
         List<Double> turn = timed(() -> {
-            HttpResponse<String> r = send("POST", base + "/api/v1/sessions/" + session + "/messages", u.token(),
+            // a fresh session every 25 turns, as in the load: parley/echo's 1M-token window sends the whole history
+            if (session[0] == null || turnsInSession[0]++ % 25 == 0) {
+                session[0] = first(ID, send("POST", base + "/api/v1/sessions", u.token(), "{\"model\":\"parley/echo\"}").body());
+            }
+            HttpResponse<String> r = send("POST", base + "/api/v1/sessions/" + session[0] + "/messages", u.token(),
                     "{\"content\":\"what do I like to drink\"}");
             Matcher m = RESPONSE_MS.matcher(r.body());
             if (m.find()) {
@@ -112,7 +117,7 @@ public class PlatformLoad {
             }
             return r;
         });
-        report.append(row("session turn", "POST a turn through the ingress, whole", turn));
+        report.append(row("session turn", "POST a turn through the ingress, whole (memory AUTO, sessions of up to 25 turns)", turn));
         report.append(row("", "of which the gateway call as session-service saw it (response_time_ms)", gatewayShare));
         report.append("\nusage-service is off the request path: the gateway's outbox and relay deliver the events (see the usage line above).\n");
 
