@@ -54,6 +54,19 @@ class AccessKeyTest {
         assertFalse(listing.contains(key.substring(3)), "the listing must not contain the key");
     }
 
+    /** The platform's strict JSON: no number or boolean taken as text, nothing after the JSON value; nothing created. */
+    @Test
+    void aNonTextNameOrTrailingDataIsA400AndCreatesNothing() {
+        Account u = register("strict");
+        for (String body : new String[] {"{\"name\":true}", "{\"name\":42}", "{\"name\":1.5}", "{\"name\":\"ok\"} trailing",
+                "{\"name\":\"ok\"}{\"name\":\"again\"}"}) {
+            var r = u.as().contentType("application/json").body(body).when().post("/api/v1/access-keys").then();
+            r.statusCode(400);
+            r.body("error.code", not(equalTo(null))).body("request_id", not(equalTo(null)));
+        }
+        u.as().when().get("/api/v1/access-keys").then().statusCode(200).body("data.size()", equalTo(0));
+    }
+
     @Test
     void revokedKeysStopWorkingAndOnlyTheOwnerCanRevoke() {
         Account u = register("revoke");
