@@ -34,6 +34,26 @@ public final class ContextBuilder {
         return text == null || text.isEmpty() ? 0 : ENCODING.countTokensOrdinary(text);
     }
 
+    /** Token counts of stored messages (immutable: an edit is a new message), so a long branch is not re-tokenised every turn. */
+    private static final java.util.concurrent.ConcurrentHashMap<UUID, Integer> COUNTED = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int COUNTED_MAX = 200_000;
+
+    static int tokens(Message m) {
+        if (m.id == null) {
+            return tokens(m.content);
+        }
+        Integer known = COUNTED.get(m.id);
+        if (known != null) {
+            return known;
+        }
+        int n = tokens(m.content);
+        if (COUNTED.size() >= COUNTED_MAX) {
+            COUNTED.clear(); // crude but bounded: a few MB at most; recounted on demand
+        }
+        COUNTED.put(m.id, n);
+        return n;
+    }
+
     /**
      * {@code history}: the branch before the new message, oldest first. {@code window}: the model's context window;
      * {@code reserved}: output tokens kept free.
@@ -65,7 +85,7 @@ public final class ContextBuilder {
                 continue;
             }
             List<String> mImages = images.getOrDefault(m.id, List.of());
-            int cost = tokens(m.content) + PER_MESSAGE + IMAGE_TOKENS * mImages.size();
+            int cost = tokens(m) + PER_MESSAGE + IMAGE_TOKENS * mImages.size();
             if (!full && cost <= budget) {
                 budget -= cost;
                 used += cost;
