@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.UUID;
 
 import dev.parley.session.client.MemoryClient;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -38,23 +37,10 @@ public class MemoryDeletions {
 
     @Scheduled(every = "${parley.session.memory-deletion-interval:PT5S}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void deliver() {
-        try {
-            for (int i = 0; i < 100; i++) {
-                if (!QuarkusTransaction.requiringNew().call(this::deliverOne)) {
-                    return;
-                }
-            }
-        } catch (RuntimeException e) {
-            // database unavailable (or the service stopping): the rows stay owed for the next run
-            long now = System.currentTimeMillis();
-            if (now - lastWarning > 60_000) {
-                lastWarning = now;
-                LOG.warnf("Could not deliver owed memory deletions: %s", e.getMessage());
-            }
-        }
+        pass.run(this::deliverOne);
     }
 
-    private volatile long lastWarning;
+    private final OutboxPass pass = new OutboxPass(LOG, "memory deletions");
 
     @SuppressWarnings("unchecked")
     private boolean deliverOne() {

@@ -15,7 +15,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.session.client.MemoryClient;
 import dev.parley.session.config.SessionConfig;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -45,7 +44,7 @@ public class MemoryExtractions {
         return t;
     });
     private final AtomicBoolean scheduled = new AtomicBoolean();
-    private volatile long lastWarning;
+    private final OutboxPass pass = new OutboxPass(LOG, "memory extractions");
 
     public MemoryExtractions(EntityManager em, MemoryClient memory, ObjectMapper mapper, SessionConfig config,
                              MeterRegistry registry) {
@@ -82,15 +81,7 @@ public class MemoryExtractions {
 
     @Scheduled(every = "${parley.session.extract-interval:PT2S}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void deliver() {
-        try {
-            for (int i = 0; i < 100; i++) {
-                if (!QuarkusTransaction.requiringNew().call(this::deliverOne)) {
-                    return;
-                }
-            }
-        } catch (RuntimeException e) {
-            warn("Could not deliver owed memory extractions: %s", e.getMessage());
-        }
+        pass.run(this::deliverOne);
     }
 
     @SuppressWarnings("unchecked")
@@ -126,18 +117,10 @@ public class MemoryExtractions {
         em.createNativeQuery("update memory_extractions set attempts = attempts + 1, next_attempt = ?2, last_error = ?3 where reply_id = ?1")
                 .setParameter(1, replyId).setParameter(2, Instant.now().plusMillis(delayMs)).setParameter(3, error).executeUpdate();
         if (attempts == 2) {
-            warn("memory-service has not taken the extraction of message %s after 3 attempts (%s); still retrying",
+            pass.warn("memory-service has not taken the extraction of message %s after 3 attempts (%s); still retrying",
                     replyId, error);
         }
         return true;
-    }
-
-    private void warn(String format, Object... args) {
-        long now = System.currentTimeMillis();
-        if (now - lastWarning > 60_000) {
-            lastWarning = now;
-            LOG.warnf(format, args);
-        }
     }
 
     @PreDestroy
