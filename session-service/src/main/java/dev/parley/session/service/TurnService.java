@@ -85,7 +85,7 @@ public class TurnService {
     private final TitleWriter titles;
     private final MemoryExtractions extractions;
     private final ExecutorService background = Executors.newFixedThreadPool(2, r -> {
-        Thread t = new Thread(r, "memory-extract");
+        Thread t = new Thread(r, "session-titles");
         t.setDaemon(true);
         return t;
     });
