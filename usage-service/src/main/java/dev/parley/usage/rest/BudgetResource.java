@@ -78,10 +78,14 @@ public class BudgetResource {
     private Map<String, Object> userView(UUID user) {
         Map<String, Object> out = view(budgets.stored("user", user));
         out.put("effective", view(budgets.effectiveForUser(user)));
-        BigDecimal[] spent = budgets.spent("user", user);
-        out.put("spent", Map.of("today_usd", spent[0].setScale(6, java.math.RoundingMode.HALF_EVEN),
-                "this_month_usd", spent[1].setScale(6, java.math.RoundingMode.HALF_EVEN)));
+        out.put("spent", spent(budgets.spent("user", user)));
         return out;
+    }
+
+    /** Today's and this month's spend, in micro-dollars like the usage reports. */
+    private static Map<String, Object> spent(BigDecimal[] spent) {
+        return Map.of("today_usd", spent[0].setScale(6, java.math.RoundingMode.HALF_EVEN),
+                "this_month_usd", spent[1].setScale(6, java.math.RoundingMode.HALF_EVEN));
     }
 
     @GET
@@ -160,9 +164,7 @@ public class BudgetResource {
         UUID key = ownKey(keyId);
         Map<String, Object> out = view(budgets.stored(ownerOf(key) ? "key" : "keyadmin", key));
         out.put("effective", view(budgets.effectiveForKey(key)));
-        BigDecimal[] spent = budgets.spent("key", key);
-        out.put("spent", Map.of("today_usd", spent[0].setScale(6, java.math.RoundingMode.HALF_EVEN),
-                "this_month_usd", spent[1].setScale(6, java.math.RoundingMode.HALF_EVEN)));
+        out.put("spent", spent(budgets.spent("key", key)));
         return out;
     }
 
