@@ -87,7 +87,8 @@ class FaultsIT {
             JsonNode context = t.path("assistant_message").path("context");
             assertTrue(context.path("memory_unavailable").asBoolean(), context.toString());
             assertEquals("complete", t.path("assistant_message").path("status").asText());
-            Thread.sleep(3000); // longer than a quick retry would cover
+            // longer than the three quick attempts (1 + 2 + 4 s) that lost extractions before the outbox
+            Thread.sleep(8000);
         } finally {
             e2e.platform.restartService("memory-service");
         }
