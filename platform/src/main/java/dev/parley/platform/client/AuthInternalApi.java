@@ -12,9 +12,13 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.rest.client.annotation.RegisterProvider;
+import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
-/** auth-service's internal identity endpoints, called with this service's token. */
+/** auth-service's internal identity endpoints, called with this service's token ({@code quarkus.rest-client.parley-auth.*}). */
 @Path("/internal/v1")
+@RegisterRestClient(configKey = "parley-auth")
+@RegisterProvider(ServiceTokenFilter.class)
 interface AuthInternalApi {
 
     @RegisterForReflection

@@ -6,9 +6,14 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
-/** auth-service's client-credential exchange. Built programmatically by {@link ServiceTokenProvider}. */
+/**
+ * auth-service's client-credential exchange ({@code quarkus.rest-client.parley-auth.*}); the one client without the
+ * service-token filter, since it is how the token is obtained.
+ */
 @Path("/internal/v1/service-tokens")
+@RegisterRestClient(configKey = "parley-auth")
 interface ServiceTokenApi {
 
     @RegisterForReflection

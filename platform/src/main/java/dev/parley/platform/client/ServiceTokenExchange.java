@@ -1,30 +1,25 @@
 package dev.parley.platform.client;
 
-import java.net.URI;
 import java.time.temporal.ChronoUnit;
-import java.util.concurrent.TimeUnit;
 
 import dev.parley.platform.config.ServiceIdentityConfig;
 import dev.parley.platform.error.ApiException;
-import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.WebApplicationException;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.faulttolerance.Timeout;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 /** One call to auth-service's exchange, with timeouts, retries (it is safe to repeat) and a circuit breaker. */
 @ApplicationScoped
 public class ServiceTokenExchange {
     private final ServiceIdentityConfig identity;
-    private final String authUrl;
-    private volatile ServiceTokenApi api;
+    private final ServiceTokenApi api;
 
-    public ServiceTokenExchange(ServiceIdentityConfig identity,
-                                @ConfigProperty(name = "parley.auth.url", defaultValue = "http://127.0.0.1:8081") String authUrl) {
+    public ServiceTokenExchange(ServiceIdentityConfig identity, @RestClient ServiceTokenApi api) {
         this.identity = identity;
-        this.authUrl = authUrl;
+        this.api = api;
     }
 
     /** A fresh service token and its lifetime in seconds. */
@@ -38,7 +33,7 @@ public class ServiceTokenExchange {
         String secret = identity.clientSecret().orElseThrow(() ->
                 new ApiException(503, "SERVICE_CREDENTIALS_MISSING", "parley.service.client-secret is not configured"));
         try {
-            return api().exchange(new ServiceTokenApi.Credentials(id, secret));
+            return api.exchange(new ServiceTokenApi.Credentials(id, secret));
         } catch (WebApplicationException e) {
             int status = e.getResponse().getStatus();
             if (status == 401 || status == 403 || status == 400) {
@@ -50,16 +45,4 @@ public class ServiceTokenExchange {
         }
     }
 
-    private ServiceTokenApi api() {
-        ServiceTokenApi a = api;
-        if (a == null) {
-            a = QuarkusRestClientBuilder.newBuilder()
-                    .baseUri(URI.create(authUrl))
-                    .connectTimeout(2, TimeUnit.SECONDS)
-                    .readTimeout(5, TimeUnit.SECONDS)
-                    .build(ServiceTokenApi.class);
-            api = a;
-        }
-        return a;
-    }
 }
