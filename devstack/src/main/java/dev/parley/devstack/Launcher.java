@@ -37,6 +37,8 @@ public final class Launcher {
     static final Duration STARTUP_STEP_WAIT = Duration.ofSeconds(90);
 
     private final Settings settings;
+    /** The environment this launcher was started with: its PARLEY_ and QUARKUS_ variables are what the services get. */
+    private final Map<String, String> environment;
     private final long startedAtMillis;
     private final List<ServiceProcess> processes = new CopyOnWriteArrayList<>();
     private final CountDownLatch startupReturned = new CountDownLatch(1);
@@ -47,8 +49,9 @@ public final class Launcher {
     private Map<String, Map<String, String>> extraConfig = Map.of();
     private Map<Service, Path> configFiles = Map.of();
 
-    Launcher(Settings settings, long startedAtMillis) {
+    Launcher(Settings settings, Map<String, String> environment, long startedAtMillis) {
         this.settings = settings;
+        this.environment = Map.copyOf(environment);
         this.startedAtMillis = startedAtMillis;
     }
 
@@ -61,7 +64,7 @@ public final class Launcher {
         }
         Launcher launcher;
         try {
-            launcher = new Launcher(Settings.from(System.getenv(), Settings.findRepoRoot()), started);
+            launcher = new Launcher(Settings.from(System.getenv(), Settings.findRepoRoot()), System.getenv(), started);
         } catch (LaunchException e) {
             Console.info("error: " + e.getMessage());
             System.exit(1);
@@ -106,6 +109,7 @@ public final class Launcher {
         IngressRoutes routes = IngressRoutes.load(settings.repoRoot().resolve("k8s").resolve("ingress.yaml"));
         checkRoutesMatchServices(routes);
         checkBuilds();
+        stopLeftovers();
         checkPortsFree();
 
         Path home = PrivateFiles.directory(settings.home());
@@ -146,8 +150,9 @@ public final class Launcher {
 
     private ServiceProcess launch(Service service, boolean keepLog) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return ServiceProcess.start(service.name(), serviceCommand(java, service.runJar(settings.repoRoot())),
-                Map.of("QUARKUS_CONFIG_LOCATIONS", configFiles.get(service).toString()),
+        return ServiceProcess.start(service.name(), serviceCommand(java, service.runJar(settings.repoRoot()), environment),
+                ServiceProcess.childEnvironment(System.getenv(), environment,
+                        Map.of("QUARKUS_CONFIG_LOCATIONS", configFiles.get(service).toString())),
                 service.runJar(settings.repoRoot()).getParent(),
                 settings.home().resolve("logs").resolve(service.name() + ".log"), keepLog);
     }
@@ -293,6 +298,19 @@ public final class Launcher {
         }
     }
 
+    /**
+     * What an earlier launcher of this checkout and data folder could not stop (it was SIGKILLed): its services, then
+     * its embedded PostgreSQL. Each is stopped, saying so; whatever else holds a port is refused by the port check.
+     */
+    private void stopLeftovers() {
+        for (Service service : Service.ALL) {
+            Leftovers.stopServiceOf(service, settings.repoRoot(), settings.home());
+        }
+        if (settings.externalPg().isEmpty()) {
+            Leftovers.stopPostgresOn(settings.home().resolve("pgdata"));
+        }
+    }
+
     private void checkPortsFree() {
         Map<Integer, String> wanted = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
@@ -348,19 +366,12 @@ public final class Launcher {
                 .map(s -> s.runJar(settings.repoRoot()))
                 .flatMap(jar -> ProcessHandle.allProcesses()
                         .filter(p -> p.info().commandLine().map(c -> c.contains(jar.toString())
-                                || (c.contains(jar.getFileName().toString()) && runsIn(p, jar.getParent()))).orElse(false))
+                                || (c.contains(jar.getFileName().toString()) && Leftovers.runsIn(p, jar.getParent()))).orElse(false))
                         .findFirst())
-                .map(p -> " (by pid " + p.pid() + ", a Parley service left running; kill " + p.pid() + ")")
+                .map(p -> " (by pid " + p.pid() + ", a Parley service of another data folder; kill " + p.pid() + ")")
                 .orElse("");
     }
 
-    private static boolean runsIn(ProcessHandle process, Path dir) {
-        try {
-            return Files.isSameFile(Path.of("/proc", Long.toString(process.pid()), "cwd"), dir);
-        } catch (IOException | SecurityException e) {
-            return false;
-        }
-    }
 
     private void awaitReady() throws InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -440,10 +451,10 @@ public final class Launcher {
      * C1-only JIT and the serial GC cut the startup CPU, and the AppCDS archive that the build leaves next to the
      * jar (when present; the service runs in the jar's folder) skips class loading and verification. {@code PARLEY_JAVA_OPTS} replaces the tuning flags.
      */
-    static List<String> serviceCommand(String javaBin, Path runJar) {
+    static List<String> serviceCommand(String javaBin, Path runJar, Map<String, String> environment) {
         List<String> command = new java.util.ArrayList<>();
         command.add(javaBin);
-        String opts = System.getenv("PARLEY_JAVA_OPTS");
+        String opts = environment.get("PARLEY_JAVA_OPTS");
         if (opts != null && !opts.isBlank()) {
             command.addAll(List.of(opts.trim().split("\\s+")));
         } else {

@@ -27,13 +27,9 @@ public final class Platform implements AutoCloseable {
      */
     public static Platform start(Path repoRoot, Path home, Map<String, Map<String, String>> extraConfig)
             throws IOException, InterruptedException {
-        Map<String, String> env = new HashMap<>(System.getenv());
-        env.put("PARLEY_HOME", home.toAbsolutePath().toString());
-        env.remove("PARLEY_INGRESS_PORT");
-        env.remove("PARLEY_PG_PORT");
-        env.remove("PARLEY_PG_URL");
+        Map<String, String> env = environment(System.getenv(), home);
         Console.launcherOnly = true;
-        Launcher launcher = new Launcher(Settings.from(env, repoRoot.toAbsolutePath().normalize()),
+        Launcher launcher = new Launcher(Settings.from(env, repoRoot.toAbsolutePath().normalize()), env,
                 System.currentTimeMillis());
         launcher.setExtraConfig(extraConfig);
         try {
@@ -46,6 +42,22 @@ public final class Platform implements AutoCloseable {
             throw e;
         }
         return new Platform(launcher);
+    }
+
+    /**
+     * The launcher's environment: the caller's without any configuration variable (PARLEY_, QUARKUS_, …), so that
+     * what a program starts does not depend on the shell it runs in (an operator's {@code PARLEY_ADMIN_USERNAME},
+     * {@code PARLEY_PG_URL} or {@code QUARKUS_*} would otherwise reach the platform); everything it sets is explicit.
+     */
+    static Map<String, String> environment(Map<String, String> caller, Path home) {
+        Map<String, String> env = new HashMap<>();
+        caller.forEach((k, v) -> {
+            if (!ServiceProcess.isConfig(k)) {
+                env.put(k, v);
+            }
+        });
+        env.put("PARLEY_HOME", home.toAbsolutePath().toString());
+        return env;
     }
 
     public String ingressUrl() {

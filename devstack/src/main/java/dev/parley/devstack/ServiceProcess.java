@@ -29,16 +29,47 @@ final class ServiceProcess {
         });
     }
 
+    /** Variable prefixes that configure Parley and Quarkus: a child gets them from the launcher's environment only. */
+    static final List<String> CONFIG_PREFIXES = List.of("PARLEY_", "QUARKUS_", "SMALLRYE_", "MP_");
+
     /**
-     * Starts {@code command} in {@code workDir} with the launcher's environment plus {@code extraEnv}. Put secrets in
-     * files, never in {@code command}: command lines are visible to every user of the machine.
+     * A service's environment: the JVM's own ({@code inherited}: PATH, HOME, locale…) with every configuration variable
+     * ({@link #CONFIG_PREFIXES}) taken from {@code launcher} instead, plus {@code extra}. For {@code ./parley up} both
+     * are the process environment, so an operator's {@code QUARKUS_LOG_LEVEL=DEBUG} reaches the services; a launcher
+     * run inside another program ({@link Platform}, the e2e suite) is given an environment without the caller's, so an
+     * operator's {@code PARLEY_ADMIN_USERNAME} in the shell cannot change the platform a test starts.
      */
-    static ServiceProcess start(String name, List<String> command, Map<String, String> extraEnv, Path workDir, Path logFile) {
-        return start(name, command, extraEnv, workDir, logFile, false);
+    static Map<String, String> childEnvironment(Map<String, String> inherited, Map<String, String> launcher,
+                                                Map<String, String> extra) {
+        Map<String, String> env = new java.util.HashMap<>();
+        inherited.forEach((k, v) -> {
+            if (!isConfig(k)) {
+                env.put(k, v);
+            }
+        });
+        launcher.forEach((k, v) -> {
+            if (isConfig(k)) {
+                env.put(k, v);
+            }
+        });
+        env.putAll(extra);
+        return env;
+    }
+
+    static boolean isConfig(String variable) {
+        return CONFIG_PREFIXES.stream().anyMatch(variable::startsWith);
+    }
+
+    /**
+     * Starts {@code command} in {@code workDir} with exactly {@code environment} (see {@link #childEnvironment}). Put
+     * secrets in files, never in {@code command}: command lines are visible to every user of the machine.
+     */
+    static ServiceProcess start(String name, List<String> command, Map<String, String> environment, Path workDir, Path logFile) {
+        return start(name, command, environment, workDir, logFile, false);
     }
 
     /** As above; {@code keepLog}: append to the log file (a restart) instead of emptying it. */
-    static ServiceProcess start(String name, List<String> command, Map<String, String> extraEnv, Path workDir, Path logFile,
+    static ServiceProcess start(String name, List<String> command, Map<String, String> environment, Path workDir, Path logFile,
                                 boolean keepLog) {
         LogTail output = null;
         try {
@@ -49,7 +80,8 @@ final class ServiceProcess {
             ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-            builder.environment().putAll(extraEnv);
+            builder.environment().clear();
+            builder.environment().putAll(environment);
             Process process = builder.start();
             process.getOutputStream().close();
             return new ServiceProcess(name, process, output);
