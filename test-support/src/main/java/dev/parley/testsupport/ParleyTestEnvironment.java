@@ -17,6 +17,8 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * service verifies against its JWKS file).
  */
 public class ParleyTestEnvironment implements QuarkusTestResourceLifecycleManager {
+    /** The one origin every service under test grants CORS (the contract tests check it is granted and no other). */
+    public static final String CONFIGURED_ORIGIN = "https://console.parley.test";
     private static EmbeddedPostgres postgres;
 
     @Override
@@ -33,6 +35,7 @@ public class ParleyTestEnvironment implements QuarkusTestResourceLifecycleManage
             config.put("quarkus.datasource.username", "postgres");
             config.put("quarkus.datasource.password", "");
         }
+        config.put("quarkus.http.cors.origins", CONFIGURED_ORIGIN);
         config.put("quarkus.devservices.enabled", "false");
         config.put("quarkus.datasource.devservices.enabled", "false");
         TestKeys keys = TestKeys.get();

@@ -168,21 +168,42 @@ public abstract class ServiceContractTests {
 
     @Test
     void securityHeadersAreSet() {
-        given().when().get(protectedPath()).then()
-                .header("X-Content-Type-Options", equalTo("nosniff"))
-                .header("X-Frame-Options", equalTo("DENY"))
-                .header("Cache-Control", containsString("no-store"));
+        // all five, on an API answer (a refusal here) and on a success (the whoami of a service caller)
+        for (ValidatableResponse r : java.util.List.of(given().when().get(protectedPath()).then(),
+                given().auth().oauth2(Tokens.service("session-service")).when().get("/internal/v1/whoami").then().statusCode(200))) {
+            r.header("X-Content-Type-Options", equalTo("nosniff"))
+                    .header("X-Frame-Options", equalTo("DENY"))
+                    .header("Referrer-Policy", equalTo("no-referrer"))
+                    .header("Content-Security-Policy", equalTo("default-src 'none'; frame-ancestors 'none'"))
+                    .header("Cache-Control", containsString("no-store"));
+        }
     }
 
     @Test
     void crossOriginCallersAreNotAllowedByDefault() {
-        // No origin is configured: a browser on another site gets no CORS grant.
+        // Only the configured origin (ParleyTestEnvironment: CONFIGURED_ORIGIN) is granted: a browser on another site
+        // gets no CORS grant, preflight or not.
         given().header("Origin", "https://evil.example").header("Access-Control-Request-Method", "GET")
                 .when().options(protectedPath()).then()
                 .header("Access-Control-Allow-Origin", org.hamcrest.Matchers.nullValue());
         given().header("Origin", "https://evil.example").auth().oauth2(Tokens.service("session-service"))
                 .when().get("/internal/v1/whoami").then()
                 .header("Access-Control-Allow-Origin", org.hamcrest.Matchers.nullValue());
+    }
+
+    @Test
+    void aConfiguredOriginIsGrantedPreflightIncluded() {
+        String origin = ParleyTestEnvironment.CONFIGURED_ORIGIN;
+        given().header("Origin", origin).header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "authorization,content-type")
+                .when().options(protectedPath()).then()
+                .statusCode(200)
+                .header("Access-Control-Allow-Origin", equalTo(origin))
+                .header("Access-Control-Allow-Methods", containsString("POST"))
+                .header("Access-Control-Allow-Headers", containsString("authorization"));
+        given().header("Origin", origin).auth().oauth2(Tokens.service("session-service"))
+                .when().get("/internal/v1/whoami").then().statusCode(200)
+                .header("Access-Control-Allow-Origin", equalTo(origin));
     }
 
     /** Asserts {@code {"error":{"code","message","details"},"request_id"}} with this status and code. */
