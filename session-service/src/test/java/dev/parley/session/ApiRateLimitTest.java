@@ -1,0 +1,108 @@
+package dev.parley.session;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.UUID;
+
+import dev.parley.testsupport.AuthServiceStub;
+import dev.parley.testsupport.ParleyTestEnvironment;
+import dev.parley.testsupport.Tokens;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Protection on by default (platform's per-user limits, at their shipped defaults): a user's 601st request within a
+ * minute is refused with 429 RATE_LIMITED and Retry-After, another user is not affected, and services are never
+ * limited. The suite's own loopback callers are exempt in tests, so these calls come from a documentation address
+ * (X-Forwarded-For, believed from the loopback proxy).
+ */
+@QuarkusTest
+@QuarkusTestResource(ParleyTestEnvironment.class)
+@QuarkusTestResource(AuthServiceStub.class)
+@QuarkusTestResource(SessionStubs.class)
+class ApiRateLimitTest {
+
+    private static int get(String token, String from) {
+        return call(token, from).statusCode();
+    }
+
+    private static io.restassured.response.Response call(String token, String from) {
+        return given().auth().oauth2(token).header("X-Forwarded-For", from).get("/api/v1/sessions");
+    }
+
+    /**
+     * A refusal among 40 calls at once (the bucket refills a token every 100 ms, so a single try may find one; a
+     * fresh bucket would serve all 40).
+     */
+    private static io.restassured.response.Response refusal(String token, String from) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<io.restassured.response.Response>> calls = new java.util.ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                calls.add(pool.submit(() -> call(token, from)));
+            }
+            for (java.util.concurrent.Future<io.restassured.response.Response> f : calls) {
+                if (f.get().statusCode() == 429) {
+                    return f.get();
+                }
+            }
+        } finally {
+            pool.shutdown();
+        }
+        throw new AssertionError("no 429 among 40 calls from " + from);
+    }
+
+    @Test
+    void aUsersRequestsAreLimitedToTheDefaultAMinute() throws Exception {
+        AuthServiceStub.resetToDefaults();
+        String alice = Tokens.user(UUID.randomUUID(), "alice");
+        String bob = Tokens.user(UUID.randomUUID(), "bob");
+        // As fast as 8 clients can: the bucket holds 600 and refills at 10 a second, so the number served before the
+        // first refusal is 600 plus what refilled meanwhile.
+        java.util.concurrent.atomic.AtomicInteger served = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean refused = new java.util.concurrent.atomic.AtomicBoolean();
+        long start = System.nanoTime();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        for (int t = 0; t < 8; t++) {
+            pool.submit(() -> {
+                while (!refused.get() && served.get() < 5000) {
+                    int status = get(alice, "203.0.113.10");
+                    if (status == 200) {
+                        served.incrementAndGet();
+                    } else if (status == 429) {
+                        refused.set(true);
+                    } else {
+                        throw new AssertionError("unexpected " + status);
+                    }
+                }
+                return null;
+            });
+        }
+        pool.shutdown();
+        assertEquals(true, pool.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertEquals(true, refused.get(), "refused within " + served.get() + " requests");
+        int n = served.get();
+        org.junit.jupiter.api.Assertions.assertTrue(n >= 600 && n <= 600 + 10 * seconds + 8,
+                n + " served in " + seconds + " s: 600 plus 10 a second");
+        refusal(alice, "203.0.113.10").then()
+                .statusCode(429)
+                .header("Retry-After", equalTo("1"))
+                .body("error.code", equalTo("RATE_LIMITED"))
+                .body("error.message", containsString("600 requests a minute per user"))
+                .body("error.details.scope", equalTo("user_requests"))
+                .body("error.details.limit_per_minute", equalTo(600));
+        // the limit is the user's, wherever they call from (a fresh address would have 600 to give); another user has
+        // their own
+        refusal(alice, "198.51.100.7");
+        assertEquals(200, get(bob, "203.0.113.10"));
+        // a service acting for the same user is not limited (the user was counted where the call came in)
+        given().auth().oauth2(Tokens.service("memory-service")).header("X-Forwarded-For", "203.0.113.10")
+                .get("/internal/v1/whoami").then().statusCode(200);
+    }
+}
