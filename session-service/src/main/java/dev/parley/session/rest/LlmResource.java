@@ -29,13 +29,15 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Completions")
 public class LlmResource {
     private final TurnService turns;
+    private final dev.parley.session.service.OneOffCompletions oneOff;
     private final CurrentCaller caller;
     private final dev.parley.session.config.SessionConfig config;
     private final com.fasterxml.jackson.databind.ObjectMapper mapper;
 
-    public LlmResource(TurnService turns, CurrentCaller caller, dev.parley.session.config.SessionConfig config,
-                       com.fasterxml.jackson.databind.ObjectMapper mapper) {
+    public LlmResource(TurnService turns, dev.parley.session.service.OneOffCompletions oneOff, CurrentCaller caller,
+                       dev.parley.session.config.SessionConfig config, com.fasterxml.jackson.databind.ObjectMapper mapper) {
         this.turns = turns;
+        this.oneOff = oneOff;
         this.caller = caller;
         this.config = config;
         this.mapper = mapper;
@@ -51,7 +53,7 @@ public class LlmResource {
                                     @org.jboss.resteasy.reactive.RestForm("model") String model,
                                     @org.jboss.resteasy.reactive.RestForm("image") java.util.List<org.jboss.resteasy.reactive.multipart.FileUpload> images) {
         UUID owner = owner(caller.get());
-        java.util.List<TurnService.Upload> uploads = SessionResource.uploads(SessionResource.uploaded(images), config);
+        java.util.List<dev.parley.session.service.Upload> uploads = SessionResource.uploads(SessionResource.uploaded(images), config);
         if (uploads.isEmpty()) {
             throw new dev.parley.platform.error.ApiException(400, "VALIDATION_FAILED", "Send at least one image (form field 'image').");
         }
@@ -62,7 +64,7 @@ public class LlmResource {
         }
         if (sessionId == null || sessionId.isBlank()) {
             body.put("text", text);
-            return Response.ok(turns.oneOff(owner, body, uploads)).build();
+            return Response.ok(oneOff.complete(owner, body, uploads)).build();
         }
         body.put("content", text);
         TurnService.TurnResult r = turns.send(owner, SessionResource.uuid(sessionId, "session_id"), body, null, uploads, null);
@@ -80,7 +82,7 @@ public class LlmResource {
         }
         JsonNode sid = body.get("session_id");
         if (sid == null || sid.isNull()) {
-            Map<String, Object> answer = turns.oneOff(owner, body);
+            Map<String, Object> answer = oneOff.complete(owner, body);
             return Response.ok(answer).build();
         }
         ObjectNode turn = ((ObjectNode) body).deepCopy();

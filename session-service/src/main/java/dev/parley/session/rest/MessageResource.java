@@ -29,11 +29,13 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class MessageResource {
     private final SessionService sessions;
     private final TurnService turns;
+    private final dev.parley.session.service.Generations generations;
     private final CurrentCaller caller;
     private final com.fasterxml.jackson.databind.ObjectMapper mapper;
 
-    public MessageResource(SessionService sessions, TurnService turns, CurrentCaller caller,
-                           com.fasterxml.jackson.databind.ObjectMapper mapper) {
+    public MessageResource(SessionService sessions, TurnService turns, dev.parley.session.service.Generations generations,
+                           CurrentCaller caller, com.fasterxml.jackson.databind.ObjectMapper mapper) {
+        this.generations = generations;
         this.mapper = mapper;
         this.sessions = sessions;
         this.turns = turns;
@@ -75,13 +77,13 @@ public class MessageResource {
     public Response cancel(@PathParam("id") String id) {
         java.util.UUID owner = owner(caller.get());
         java.util.UUID messageId = uuid(id, "message_id");
-        if (turns.cancel(owner, messageId)) {
+        if (generations.cancel(owner, messageId)) {
             return Response.accepted(java.util.Map.of("status", "cancelling")).build();
         }
         // 404 when it is not the caller's message at all; another replica is asked only about the caller's own user
         // message (a reply is stored when its generation ends, so a reply id in flight elsewhere is not known here)
         dev.parley.session.entity.Message m = sessions.message(owner, messageId);
-        if ("user".equals(m.role) && turns.cancelElsewhere(owner, messageId)) {
+        if ("user".equals(m.role) && generations.cancelElsewhere(owner, messageId)) {
             return Response.accepted(java.util.Map.of("status", "cancelling")).build();
         }
         throw new dev.parley.platform.error.ApiException(409, "NOT_IN_FLIGHT", "No generation of this message is in flight.");

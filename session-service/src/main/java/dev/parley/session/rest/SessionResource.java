@@ -128,7 +128,7 @@ public class SessionResource {
                                    @org.jboss.resteasy.reactive.RestForm("llm_params") String llmParams,
                                    @org.jboss.resteasy.reactive.RestForm("image") java.util.List<org.jboss.resteasy.reactive.multipart.FileUpload> images) {
         JsonNode body = formBody(mapper, content, parent, model, llmParams);
-        java.util.List<TurnService.Upload> uploads = uploads(uploaded(images), config);
+        java.util.List<dev.parley.session.service.Upload> uploads = uploads(uploaded(images), config);
         TurnService.TurnResult r = turns.send(owner(caller.get()), uuid(id, "session_id"), body, idempotencyKey, uploads, null);
         return Response.status(r.replay() ? 200 : 201)
                 .entity(new TurnView(MessageView.of(r.user()), MessageView.of(r.assistant()))).build();
@@ -168,8 +168,8 @@ public class SessionResource {
     }
 
     /** Uploaded images, each checked: count, size (413), type from its bytes (415). */
-    static java.util.List<TurnService.Upload> uploads(java.util.List<Uploaded> files, dev.parley.session.config.SessionConfig config) {
-        java.util.List<TurnService.Upload> uploads = new java.util.ArrayList<>();
+    static java.util.List<dev.parley.session.service.Upload> uploads(java.util.List<Uploaded> files, dev.parley.session.config.SessionConfig config) {
+        java.util.List<dev.parley.session.service.Upload> uploads = new java.util.ArrayList<>();
         if (files.size() > config.maxImages()) {
             throw new ApiException(400, "TOO_MANY_IMAGES", "At most " + config.maxImages() + " images per message.");
         }
@@ -188,7 +188,7 @@ public class SessionResource {
                 throw new ApiException(415, "UNSUPPORTED_IMAGE", "'" + f.fileName()
                         + "' is not a PNG, JPEG, GIF or WebP image (judged by its content, not its name).");
             }
-            uploads.add(new TurnService.Upload(data, type));
+            uploads.add(new dev.parley.session.service.Upload(data, type));
         }
         return uploads;
     }

@@ -73,7 +73,7 @@ public class TurnStreamRoutes {
         });
     }
 
-    private record Ctx(Caller caller, JsonNode body, List<TurnService.Upload> images, Sink sink) { }
+    private record Ctx(Caller caller, JsonNode body, List<dev.parley.session.service.Upload> images, Sink sink) { }
 
     /** Three routes per path so that a request that does not ask for SSE passes on to Quarkus REST untouched. */
     private void stream(Router router, String path, BiFunction<RoutingContext, Ctx, Void> turn) {

@@ -61,7 +61,7 @@ public class SessionService {
     }
 
     public ChatSession get(UUID userId, UUID id) {
-        return sessions.ofUser(userId, id).orElseThrow(TurnService::sessionNotFound);
+        return sessions.ofUser(userId, id).orElseThrow(Errors::sessionNotFound);
     }
 
     @Transactional
@@ -94,7 +94,7 @@ public class SessionService {
                 created = Instant.parse(c[0]);
                 lastId = UUID.fromString(c[1]);
             } catch (RuntimeException e) {
-                throw TurnService.invalid("cursor", "cursor is not one this API gave out.");
+                throw Errors.invalid("cursor", "cursor is not one this API gave out.");
             }
         }
         String t = title == null || title.isBlank() ? null : title.strip();
@@ -122,7 +122,7 @@ public class SessionService {
     @Transactional
     public List<Message> stretch(UUID userId, UUID sessionId, UUID fromId, UUID toId) {
         ChatSession s = get(userId, sessionId);
-        UUID leaf = toId != null ? messages.inSession(s.id, toId).orElseThrow(TurnService::messageNotFound).id : s.activeLeafId;
+        UUID leaf = toId != null ? messages.inSession(s.id, toId).orElseThrow(Errors::messageNotFound).id : s.activeLeafId;
         if (leaf == null) {
             return List.of();
         }
@@ -130,13 +130,13 @@ public class SessionService {
         if (fromId == null) {
             return chain;
         }
-        messages.inSession(s.id, fromId).orElseThrow(TurnService::messageNotFound);
+        messages.inSession(s.id, fromId).orElseThrow(Errors::messageNotFound);
         for (int i = 0; i < chain.size(); i++) {
             if (chain.get(i).id.equals(fromId)) {
                 return chain.subList(i, chain.size());
             }
         }
-        throw TurnService.invalid("from_message_id", "from_message_id is not on the branch that leads to to_message_id.");
+        throw Errors.invalid("from_message_id", "from_message_id is not on the branch that leads to to_message_id.");
     }
 
     @Transactional
@@ -198,13 +198,13 @@ public class SessionService {
         ChatSession s = get(userId, sessionId);
         JsonNode id = body == null ? null : body.get("message_id");
         if (id == null || !id.isTextual()) {
-            throw TurnService.invalid("message_id", "Send {\"message_id\":\"…\"}.");
+            throw Errors.invalid("message_id", "Send {\"message_id\":\"…\"}.");
         }
         UUID messageId;
         try {
             messageId = UUID.fromString(id.asText());
         } catch (IllegalArgumentException e) {
-            throw TurnService.invalid("message_id", "message_id must be a UUID.");
+            throw Errors.invalid("message_id", "message_id must be a UUID.");
         }
         messages.inSession(sessionId, messageId).orElseThrow(() ->
                 ApiException.notFound("MESSAGE_NOT_FOUND", "message_id is not a message of this session."));
@@ -217,12 +217,12 @@ public class SessionService {
     @SuppressWarnings("unchecked")
     private void apply(ChatSession s, JsonNode b) {
         if (!b.isObject()) {
-            throw TurnService.invalid("body", "The body must be a JSON object.");
+            throw Errors.invalid("body", "The body must be a JSON object.");
         }
         for (Iterator<String> it = b.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!FIELDS.contains(f)) {
-                throw TurnService.invalid(f, "Unknown field '" + f + "'.");
+                throw Errors.invalid(f, "Unknown field '" + f + "'.");
             }
         }
         if (b.has("title")) {
@@ -237,24 +237,24 @@ public class SessionService {
         if (b.has("memory_mode")) {
             JsonNode m = b.get("memory_mode");
             if (!m.isTextual() || !MODES.contains(m.asText())) {
-                throw TurnService.invalid("memory_mode", "memory_mode must be AUTO, EXPLICIT or DISABLED.");
+                throw Errors.invalid("memory_mode", "memory_mode must be AUTO, EXPLICIT or DISABLED.");
             }
             s.memoryMode = m.asText();
         }
         if (b.has("llm_params")) {
             JsonNode p = b.get("llm_params");
             if (!p.isNull() && !p.isObject()) {
-                throw TurnService.invalid("llm_params", "llm_params must be an object.");
+                throw Errors.invalid("llm_params", "llm_params must be an object.");
             }
             s.llmParams = p.isNull() ? new LinkedHashMap<>() : mapper.convertValue(p, LinkedHashMap.class);
         }
         if (b.has("metadata")) {
             JsonNode p = b.get("metadata");
             if (!p.isNull() && !p.isObject()) {
-                throw TurnService.invalid("metadata", "metadata must be an object.");
+                throw Errors.invalid("metadata", "metadata must be an object.");
             }
             if (p.toString().length() > 16_384) {
-                throw TurnService.invalid("metadata", "metadata is larger than 16 KiB.");
+                throw Errors.invalid("metadata", "metadata is larger than 16 KiB.");
             }
             s.metadata = p.isNull() ? new LinkedHashMap<>() : mapper.convertValue(p, LinkedHashMap.class);
         }
@@ -265,7 +265,7 @@ public class SessionService {
             return null;
         }
         if (!v.isTextual() || v.asText().length() > max) {
-            throw TurnService.invalid(field, field + " must be a string of at most " + max + " characters.");
+            throw Errors.invalid(field, field + " must be a string of at most " + max + " characters.");
         }
         return v.asText();
     }
