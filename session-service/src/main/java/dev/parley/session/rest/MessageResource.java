@@ -5,6 +5,7 @@ import static dev.parley.session.rest.SessionResource.uuid;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.platform.auth.CurrentCaller;
+import dev.parley.session.entity.Message;
 import dev.parley.session.rest.Views.MessageView;
 import dev.parley.session.rest.Views.Page;
 import dev.parley.session.service.SessionService;
@@ -19,6 +20,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** One message, its history to the root, and regenerating an answer. */
@@ -31,12 +35,12 @@ public class MessageResource {
     private final TurnService turns;
     private final dev.parley.session.service.Generations generations;
     private final CurrentCaller caller;
-    private final com.fasterxml.jackson.databind.ObjectMapper mapper;
+    private final RequestBodies bodies;
 
     public MessageResource(SessionService sessions, TurnService turns, dev.parley.session.service.Generations generations,
-                           CurrentCaller caller, com.fasterxml.jackson.databind.ObjectMapper mapper) {
+                           CurrentCaller caller, RequestBodies bodies) {
         this.generations = generations;
-        this.mapper = mapper;
+        this.bodies = bodies;
         this.sessions = sessions;
         this.turns = turns;
         this.caller = caller;
@@ -93,13 +97,18 @@ public class MessageResource {
     @Path("/{id}/regenerate")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Answer the same user message again: a new sibling of this assistant message ({\"model\"?,\"llm_params\"?})")
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Requests.Regeneration.class)))
     public Response regenerate(@PathParam("id") String id, String body) {
+        // the body may be absent, and sent without a JSON content type: read here rather than by JAX-RS
         JsonNode json;
         try {
-            json = body == null || body.isBlank() ? null : mapper.readTree(body);
+            json = body == null || body.isBlank() ? null : bodies.mapper().readTree(body);
         } catch (java.io.IOException e) {
             throw new dev.parley.platform.error.ApiException(400, "MALFORMED_JSON", "The body is not valid JSON.");
         }
-        return Response.status(201).entity(MessageView.of(turns.regenerate(owner(caller.get()), uuid(id, "message_id"), json, null))).build();
+        Requests.Regeneration r = json == null || json.isNull() ? Requests.Regeneration.NONE : bodies.read(json, Requests.Regeneration.class);
+        Message reply = turns.regenerate(owner(caller.get()), uuid(id, "message_id"), r.model(),
+                SessionResource.params(bodies.mapper(), r.llmParams()), null);
+        return Response.status(201).entity(MessageView.of(reply)).build();
     }
 }

@@ -7,8 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.platform.error.ApiException;
 import dev.parley.session.client.ChatCompletion;
 import dev.parley.session.client.ChatRequest;
@@ -26,26 +24,17 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class OneOffCompletions {
     private final GatewayClient gateway;
     private final SessionConfig config;
-    private final ObjectMapper mapper;
 
-    public OneOffCompletions(GatewayClient gateway, SessionConfig config, ObjectMapper mapper) {
+    public OneOffCompletions(GatewayClient gateway, SessionConfig config) {
         this.gateway = gateway;
         this.config = config;
-        this.mapper = mapper;
     }
 
-    public Map<String, Object> complete(UUID userId, JsonNode body) {
-        return complete(userId, body, List.of());
-    }
-
-    /** The images (if any) are sent as content parts after the text. */
-    public Map<String, Object> complete(UUID userId, JsonNode body, List<Upload> images) {
-        if (body == null || !body.isObject() || !body.path("text").isTextual() || body.get("text").asText().isBlank()) {
-            throw Errors.invalid("text", "text is required.");
-        }
-        String model = TurnService.optionalText(body, "model", 256);
-        Map<String, Object> params = TurnService.params(mapper, body.get("llm_params"));
-        String text = body.get("text").asText();
+    /**
+     * {@code text} (already checked), {@code model} null: the default model; the images (if any) are sent as content
+     * parts after the text.
+     */
+    public Map<String, Object> complete(UUID userId, String text, String model, Map<String, Object> params, List<Upload> images) {
         Map<String, Object> message = new LinkedHashMap<>();
         message.put("role", "user");
         if (images.isEmpty()) {

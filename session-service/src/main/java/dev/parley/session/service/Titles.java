@@ -57,7 +57,7 @@ public class Titles {
             }
             String t = title;
             QuarkusTransaction.requiringNew().run(() -> {
-                if (sessions.update("title = ?1, updatedAt = ?2 where id = ?3 and title is null", t, Instant.now(), sessionId) == 1) {
+                if (sessions.titleIfUntitled(sessionId, t, Instant.now())) {
                     events.publish(sessionId, "title.changed", Map.of("session_id", sessionId, "title", t));
                 }
             });

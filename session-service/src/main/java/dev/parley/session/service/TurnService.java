@@ -7,10 +7,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.platform.error.ApiException;
 import dev.parley.platform.http.Uuids;
 import dev.parley.session.client.ChatCompletion;
@@ -40,7 +39,11 @@ import org.hibernate.exception.ConstraintViolationException;
  */
 @ApplicationScoped
 public class TurnService {
-    private static final int MAX_CONTENT = 200_000;
+    /**
+     * A new user message (already checked): {@code parent} null continues the active branch, {@code Optional.empty()}
+     * starts a branch at the root, a message id answers from there; {@code model} null: the session's.
+     */
+    public record NewTurn(String content, Optional<UUID> parent, String model, Map<String, Object> params) { }
 
     public record TurnResult(Message user, Message assistant, boolean replay) { }
 
@@ -53,13 +56,12 @@ public class TurnService {
     private final MemoryClient memory;
     private final SessionEvents events;
     private final SessionConfig config;
-    private final ObjectMapper mapper;
     private final Generations generations;
     private final Titles titles;
     private final MemoryExtractions extractions;
 
     public TurnService(SessionRepository sessions, MessageRepository messages, AttachmentRepository attachments,
-                       GatewayClient gateway, MemoryClient memory, SessionConfig config, ObjectMapper mapper,
+                       GatewayClient gateway, MemoryClient memory, SessionConfig config,
                        SessionEvents events, Generations generations, Titles titles, MemoryExtractions extractions) {
         this.sessions = sessions;
         this.messages = messages;
@@ -67,7 +69,6 @@ public class TurnService {
         this.gateway = gateway;
         this.memory = memory;
         this.config = config;
-        this.mapper = mapper;
         this.events = events;
         this.generations = generations;
         this.titles = titles;
@@ -76,29 +77,17 @@ public class TurnService {
 
     // ---- a new message --------------------------------------------------------------------------------------------
 
-    public TurnResult send(UUID userId, UUID sessionId, JsonNode body, String idempotencyKey, TurnSink sink) {
-        return send(userId, sessionId, body, idempotencyKey, List.of(), sink);
+    public TurnResult send(UUID userId, UUID sessionId, NewTurn turn, String idempotencyKey, TurnSink sink) {
+        return send(userId, sessionId, turn, idempotencyKey, List.of(), sink);
     }
 
-    public TurnResult send(UUID userId, UUID sessionId, JsonNode body, String idempotencyKey, List<Upload> images, TurnSink sink) {
-        if (body == null || !body.isObject()) {
-            throw Errors.invalid("body", "Send {\"content\":\"…\"}.");
-        }
-        JsonNode content = body.get("content");
-        if (content == null || !content.isTextual() || content.asText().isBlank()) {
-            throw Errors.invalid("content", "content is required: the message text.");
-        }
-        if (content.asText().length() > MAX_CONTENT) {
-            throw Errors.invalid("content", "content is longer than " + MAX_CONTENT + " characters.");
-        }
-        String model = optionalText(body, "model", 256);
-        Map<String, Object> params = params(mapper, body.get("llm_params"));
+    public TurnResult send(UUID userId, UUID sessionId, NewTurn turn, String idempotencyKey, List<Upload> images, TurnSink sink) {
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
             throw Errors.invalid("Idempotency-Key", "Idempotency-Key must be 1 to 255 characters.");
         }
         Prepared p;
         try {
-            p = QuarkusTransaction.requiringNew().call(() -> prepare(userId, sessionId, body, content.asText(), params, idempotencyKey, images));
+            p = QuarkusTransaction.requiringNew().call(() -> prepare(userId, sessionId, turn, idempotencyKey, images));
         } catch (RuntimeException e) {
             if (idempotencyKey != null && causedBy(e, ConstraintViolationException.class)) {
                 // the same key sent twice at once: the other request stored the turn
@@ -119,12 +108,11 @@ public class TurnService {
         if (sink != null) {
             sink.created(p.user());
         }
-        Message assistant = generate(userId, p.session(), p.user(), p.history(), model, params, sink, true);
+        Message assistant = generate(userId, p.session(), p.user(), p.history(), turn.model(), turn.params(), sink, true);
         return new TurnResult(p.user(), assistant, false);
     }
 
-    private Prepared prepare(UUID userId, UUID sessionId, JsonNode body, String content, Map<String, Object> params,
-                             String idempotencyKey, List<Upload> images) {
+    private Prepared prepare(UUID userId, UUID sessionId, NewTurn turn, String idempotencyKey, List<Upload> images) {
         ChatSession session = sessions.ofUser(userId, sessionId).orElseThrow(Errors::sessionNotFound);
         if (idempotencyKey != null) {
             var existing = messages.byIdempotencyKey(sessionId, idempotencyKey);
@@ -132,18 +120,10 @@ public class TurnService {
                 return new Prepared(session, existing.get(), List.of(), messages.firstChild(existing.get().id).orElse(null), true);
             }
         }
-        UUID parentId;
-        if (body.has("parent_message_id")) {
-            JsonNode parent = body.get("parent_message_id");
-            if (parent.isNull()) {
-                parentId = null; // a new first message: a branch from the root
-            } else {
-                parentId = uuid(parent, "parent_message_id");
-                messages.inSession(sessionId, parentId).orElseThrow(() ->
-                        ApiException.notFound("MESSAGE_NOT_FOUND", "parent_message_id is not a message of this session."));
-            }
-        } else {
-            parentId = session.activeLeafId;
+        UUID parentId = turn.parent() == null ? session.activeLeafId : turn.parent().orElse(null); // empty: from the root
+        if (turn.parent() != null && parentId != null) {
+            messages.inSession(sessionId, parentId).orElseThrow(() ->
+                    ApiException.notFound("MESSAGE_NOT_FOUND", "parent_message_id is not a message of this session."));
         }
         List<Message> history = parentId == null ? List.of() : messages.chain(sessionId, parentId);
         Message user = new Message();
@@ -152,8 +132,8 @@ public class TurnService {
         user.userId = userId;
         user.parentMessageId = parentId;
         user.role = "user";
-        user.content = content;
-        user.llmParams = params.isEmpty() ? null : params;
+        user.content = turn.content();
+        user.llmParams = turn.params().isEmpty() ? null : turn.params();
         user.idempotencyKey = idempotencyKey;
         user.depth = history.isEmpty() ? 0 : history.get(history.size() - 1).depth + 1;
         user.createdAt = Instant.now();
@@ -188,13 +168,7 @@ public class TurnService {
     // ---- regenerate -------------------------------------------------------------------------------------------------
 
     /** A new sibling of an assistant message: the same user message answered again. */
-    public Message regenerate(UUID userId, UUID assistantId, JsonNode body, TurnSink sink) {
-        JsonNode b = body == null || body.isNull() ? mapper.createObjectNode() : body;
-        if (!b.isObject()) {
-            throw Errors.invalid("body", "Send {\"model\"?, \"llm_params\"?} or nothing.");
-        }
-        String model = optionalText(b, "model", 256);
-        Map<String, Object> params = params(mapper, b.get("llm_params"));
+    public Message regenerate(UUID userId, UUID assistantId, String model, Map<String, Object> params, TurnSink sink) {
         Prepared p = QuarkusTransaction.requiringNew().call(() -> {
             Message old = messages.ofUser(userId, assistantId).orElseThrow(Errors::messageNotFound);
             if (!"assistant".equals(old.role) || old.parentMessageId == null) {
@@ -282,12 +256,12 @@ public class TurnService {
         boolean extract = "AUTO".equals(session.memoryMode) && Message.COMPLETE.equals(reply.status);
         QuarkusTransaction.requiringNew().run(() -> {
             messages.persist(reply);
-            sessions.update("activeLeafId = ?1, updatedAt = ?2 where id = ?3", reply.id, reply.createdAt, session.id);
+            sessions.activeLeaf(session.id, reply.id, reply.createdAt);
             events.publish(session.id, "message.completed", Map.of("session_id", session.id, "message_id", reply.id,
                     "parent_message_id", user.id, "status", reply.status));
             if (extract) {
                 // owed in the reply's own transaction: a memory-service outage delays extraction, never loses it
-                extractions.owe(reply.id, userId, session.id, exchange(user, reply));
+                extractions.owe(user, reply);
             }
         });
         if (sink != null) {
@@ -316,7 +290,7 @@ public class TurnService {
         if (dropUser) {
             QuarkusTransaction.requiringNew().run(() -> {
                 messages.deleteById(user.id);
-                sessions.update("activeLeafId = ?1 where id = ?2 and activeLeafId = ?3", user.parentMessageId, user.sessionId, user.id);
+                sessions.activeLeafBack(user.sessionId, user.id, user.parentMessageId);
                 events.publish(user.sessionId, "message.deleted", Map.of("session_id", user.sessionId, "message_id", user.id));
             });
         }
@@ -409,46 +383,6 @@ public class TurnService {
             }
             return out;
         });
-    }
-
-    private static List<Map<String, Object>> exchange(Message user, Message reply) {
-        List<Map<String, Object>> exchange = new ArrayList<>();
-        for (Message m : List.of(user, reply)) {
-            exchange.add(Map.of("id", m.id.toString(), "role", m.role, "content", m.content));
-        }
-        return exchange;
-    }
-
-    // ---- validation -------------------------------------------------------------------------------------------------
-
-    static String optionalText(JsonNode body, String field, int max) {
-        JsonNode v = body.get(field);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (!v.isTextual() || v.asText().isBlank() || v.asText().length() > max) {
-            throw Errors.invalid(field, field + " must be a non-empty string of at most " + max + " characters.");
-        }
-        return v.asText();
-    }
-
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> params(ObjectMapper mapper, JsonNode v) {
-        if (v == null || v.isNull()) {
-            return Map.of();
-        }
-        if (!v.isObject()) {
-            throw Errors.invalid("llm_params", "llm_params must be an object.");
-        }
-        return mapper.convertValue(v, LinkedHashMap.class);
-    }
-
-    private static UUID uuid(JsonNode v, String field) {
-        try {
-            return UUID.fromString(v.asText());
-        } catch (IllegalArgumentException e) {
-            throw Errors.invalid(field, field + " must be a UUID.");
-        }
     }
 
     private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
