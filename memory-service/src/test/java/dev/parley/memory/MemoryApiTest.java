@@ -157,6 +157,9 @@ class MemoryApiTest {
     void aPatchMovesAMemoryIntoASessionAndClearsItsExpiry() {
         UUID s1 = UUID.randomUUID();
         String id = create(token, "{\"content\":\"temporary\",\"expires_at\":\"2099-01-01T00:00:00Z\"}").jsonPath().getString("id");
+        // left out: unchanged (only a null clears it)
+        given().auth().oauth2(token).contentType("application/json").body("{\"importance\":0.3}")
+                .patch("/api/v1/memories/" + id).then().statusCode(200).body("expires_at", equalTo("2099-01-01T00:00:00Z"));
         given().auth().oauth2(token).contentType("application/json").body("{\"session_id\":\"" + s1 + "\",\"expires_at\":null}")
                 .patch("/api/v1/memories/" + id).then().statusCode(200).body("scope", equalTo("session"))
                 .body("session_id", equalTo(s1.toString())).body("expires_at", equalTo(null));

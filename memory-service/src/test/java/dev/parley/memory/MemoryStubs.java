@@ -7,24 +7,21 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
- * memory-service's neighbours in tests: one WireMock playing the gateway in OpenAI's wire format (chat completions
- * for extraction and summaries, embeddings when a test switches the embedding model), one playing session-service. Tests tell their stubs apart
- * by the X-Parley-User header of the calls.
+ * memory-service's neighbour in tests: one WireMock playing the gateway in OpenAI's wire format (chat completions
+ * for extraction and summaries, embeddings when a test switches the embedding model). Tests tell their stubs apart by
+ * the X-Parley-User header of the calls. (memory-service calls no other service: session-service sends it what it
+ * needs.)
  */
 public class MemoryStubs implements QuarkusTestResourceLifecycleManager {
     /** Set as %test.parley.memory.extraction-model in application.properties (a test profile can clear it there). */
     public static final String EXTRACTION_MODEL = "openai/gpt-4o-mini";
     private static WireMockServer gateway;
-    private static WireMockServer session;
 
     @Override
     public Map<String, String> start() {
         gateway = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
         gateway.start();
-        session = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
-        session.start();
-        return Map.of("parley.gateway.url", gateway.baseUrl(), "parley.session.url", session.baseUrl(),
-                "parley.memory.embed-interval", "1s",
+        return Map.of("parley.gateway.url", gateway.baseUrl(), "parley.memory.embed-interval", "1s",
                 // the launcher gives every service every service's URL: this one's must be accepted too
                 "parley.memory.url", "http://127.0.0.1:8084");
     }
@@ -33,18 +30,10 @@ public class MemoryStubs implements QuarkusTestResourceLifecycleManager {
         return gateway;
     }
 
-    /** session-service (the conversation stretches that summaries read). */
-    public static WireMockServer session() {
-        return session;
-    }
-
     @Override
     public void stop() {
         if (gateway != null) {
             gateway.stop();
-        }
-        if (session != null) {
-            session.stop();
         }
     }
 }

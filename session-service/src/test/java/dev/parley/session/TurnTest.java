@@ -138,32 +138,6 @@ class TurnTest {
     }
 
     @Test
-    void servicesReadAStretchOfAConversationForMemorySummaries() {
-        String s = session("{\"model\":\"" + MODEL + "\"}");
-        String first = send(s, "{\"content\":\"one\"}").then().statusCode(201).extract().path("user_message.id");
-        String second = send(s, "{\"content\":\"two\"}").then().statusCode(201).extract().path("user_message.id");
-        String service = Tokens.service("memory-service");
-        JsonPath all = given().auth().oauth2(service).queryParam("user_id", user.toString())
-                .get("/internal/v1/sessions/" + s + "/messages").then().statusCode(200).extract().jsonPath();
-        assertEquals(List.of("user", "assistant", "user", "assistant"), all.getList("data.role"));
-        assertEquals(List.of(first, second), List.of(all.getString("data[0].id"), all.getString("data[2].id")));
-        JsonPath part = given().auth().oauth2(service).queryParam("user_id", user.toString()).queryParam("from_message_id", second)
-                .get("/internal/v1/sessions/" + s + "/messages").then().statusCode(200).extract().jsonPath();
-        assertEquals(List.of("two", "Hello! How can I help you today?"), part.getList("data.content"));
-        JsonPath upTo = given().auth().oauth2(service).queryParam("user_id", user.toString()).queryParam("to_message_id", first)
-                .get("/internal/v1/sessions/" + s + "/messages").then().statusCode(200).extract().jsonPath();
-        assertEquals(List.of("one"), upTo.getList("data.content"));
-        // from after to: not on the way; another user: 404; a user token: 403
-        given().auth().oauth2(service).queryParam("user_id", user.toString()).queryParam("from_message_id", second)
-                .queryParam("to_message_id", first).get("/internal/v1/sessions/" + s + "/messages").then().statusCode(400);
-        given().auth().oauth2(service).queryParam("user_id", UUID.randomUUID().toString())
-                .get("/internal/v1/sessions/" + s + "/messages").then().statusCode(404);
-        given().auth().oauth2(service).get("/internal/v1/sessions/" + s + "/messages").then().statusCode(400);
-        given().auth().oauth2(token).queryParam("user_id", user.toString()).get("/internal/v1/sessions/" + s + "/messages")
-                .then().statusCode(403);
-    }
-
-    @Test
     void historyTreeEditRegenerateAndBranchSwitching() {
         String s = session("{\"model\":\"" + MODEL + "\"}");
         JsonPath t1 = send(s, "{\"content\":\"first\"}").jsonPath();

@@ -1,88 +1,69 @@
 package dev.parley.memory.client;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.parley.platform.client.ServiceTokenProvider;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import jakarta.ws.rs.WebApplicationException;
+import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
+import org.eclipse.microprofile.faulttolerance.Retry;
+import org.eclipse.microprofile.faulttolerance.Timeout;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 /**
- * The gateway's {@code /v1/embeddings} for a memory embedding model other than the local one, called with
- * memory-service's service token acting for the memory's owner. Embedding a text is safe to repeat: one retry after
- * a connection failure, a 5xx or a 401 (with a fresh service token).
+ * The gateway's {@code /v1/embeddings} for a memory embedding model other than the local one, with memory-service's
+ * service token acting for the memory's owner. Embedding a text is safe to repeat: one more attempt after a
+ * connection failure, a 5xx or a 401 (the token filter has dropped the refused token, so it goes with a fresh one),
+ * and a circuit breaker so a gateway that is down costs writes nothing but the failed call. A refusal (another 4xx:
+ * no such model, no provider key for that user) is not retried and does not count against the breaker: it concerns one
+ * user's model, not the gateway.
  */
 @ApplicationScoped
 public class GatewayClient {
-    private final String base;
-    private final ServiceTokenProvider tokens;
-    private final ObjectMapper mapper;
-    private final HttpClient http;
-
-    public GatewayClient(@ConfigProperty(name = "parley.gateway.url", defaultValue = "http://127.0.0.1:8083") String gatewayUrl,
-                         ServiceTokenProvider tokens, ObjectMapper mapper) {
-        this.base = gatewayUrl.replaceAll("/+$", "");
-        this.tokens = tokens;
-        this.mapper = mapper;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).version(HttpClient.Version.HTTP_1_1).build();
+    /** The gateway refused the request, or its answer cannot be used: asking again would not help. */
+    public static final class Refused extends RuntimeException {
+        Refused(String message) {
+            super(message, null, false, false);
+        }
     }
 
-    /** The texts' vectors from {@code model}; IOException when the gateway cannot give them. */
-    public List<float[]> embed(UUID userId, String model, List<String> texts) throws IOException, InterruptedException {
-        byte[] body = mapper.writeValueAsBytes(Map.of("model", model, "input", texts));
-        IOException last = null;
-        for (int attempt = 0; attempt < 2; attempt++) {
-            HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/v1/embeddings"))
-                    .header("Authorization", "Bearer " + tokens.token())
-                    .header("X-Parley-User", userId.toString())
-                    .header("Content-Type", "application/json")
-                    .timeout(Duration.ofSeconds(30))
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-            try {
-                HttpResponse<byte[]> resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
-                if (resp.statusCode() == 401) {
-                    // the service token was rotated or revoked: once more with a fresh one
-                    tokens.invalidate();
-                    last = new IOException("gateway answered 401 to /v1/embeddings");
-                    continue;
-                }
-                if (resp.statusCode() == 200) {
-                    JsonNode data = mapper.readTree(resp.body()).path("data");
-                    List<float[]> out = new ArrayList<>(texts.size());
-                    for (int i = 0; i < texts.size(); i++) {
-                        out.add(null);
-                    }
-                    for (JsonNode d : data) {
-                        JsonNode e = d.path("embedding");
-                        float[] v = new float[e.size()];
-                        for (int i = 0; i < v.length; i++) {
-                            v[i] = (float) e.get(i).asDouble();
-                        }
-                        out.set(d.path("index").asInt(), v);
-                    }
-                    if (out.contains(null)) {
-                        throw new IOException("the gateway's embeddings answer lacks some inputs");
-                    }
-                    return out;
-                }
-                last = new IOException("gateway answered " + resp.statusCode() + " to /v1/embeddings");
-                if (resp.statusCode() < 500) {
-                    throw last;
-                }
-            } catch (java.net.ConnectException | java.net.http.HttpTimeoutException e) {
-                last = e;
+    private final GatewayApi api;
+
+    public GatewayClient(@RestClient GatewayApi api) {
+        this.api = api;
+    }
+
+    /** The texts' vectors from {@code model}, in order. */
+    @Timeout(value = 30, unit = ChronoUnit.SECONDS)
+    @Retry(maxRetries = 1, delay = 0, abortOn = Refused.class)
+    @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 10, delayUnit = ChronoUnit.SECONDS, skipOn = Refused.class)
+    public List<float[]> embed(UUID userId, String model, List<String> texts) {
+        GatewayApi.EmbeddingsAnswer answer;
+        try {
+            answer = api.embeddings(new GatewayApi.EmbeddingsRequest(model, texts), userId.toString());
+        } catch (WebApplicationException e) {
+            int status = e.getResponse() == null ? 500 : e.getResponse().getStatus();
+            if (status < 500 && status != 401) {
+                throw new Refused("gateway answered " + status + " to /v1/embeddings");
             }
+            throw e;
         }
-        throw last;
+        List<float[]> out = new ArrayList<>(texts.size());
+        for (int i = 0; i < texts.size(); i++) {
+            out.add(null);
+        }
+        for (GatewayApi.Embedding d : answer.data() == null ? List.<GatewayApi.Embedding>of() : answer.data()) {
+            int index = d.index() == null ? -1 : d.index();
+            if (index < 0 || index >= out.size() || d.embedding() == null) {
+                throw new Refused("the gateway's embeddings answer has an entry that matches no input");
+            }
+            out.set(index, d.embedding());
+        }
+        if (out.contains(null)) {
+            throw new Refused("the gateway's embeddings answer lacks some inputs");
+        }
+        return out;
     }
 }

@@ -14,7 +14,10 @@ import dev.parley.memory.service.Extraction;
 import dev.parley.memory.service.LocalEmbeddings;
 import dev.parley.memory.service.MemoryService;
 import dev.parley.memory.service.Retrieval;
+import dev.parley.memory.service.Summaries;
 import dev.parley.platform.error.ApiException;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.POST;
@@ -39,10 +42,12 @@ public class InternalResource {
     private final Retrieval retrieval;
     private final MemoryService memories;
     private final Extraction extraction;
+    private final Summaries summaries;
     private final dev.parley.memory.config.MemoryConfig config;
 
     public InternalResource(LocalEmbeddings local, Retrieval retrieval, MemoryService memories, Extraction extraction,
-                            dev.parley.memory.config.MemoryConfig config) {
+                            Summaries summaries, dev.parley.memory.config.MemoryConfig config) {
+        this.summaries = summaries;
         this.local = local;
         this.retrieval = retrieval;
         this.memories = memories;
@@ -53,15 +58,12 @@ public class InternalResource {
     @POST
     @Path("/embeddings")
     @Operation(summary = "parley/all-minilm-l6-v2 in OpenAI's embeddings shape (input: a string or an array of strings)")
-    public Map<String, Object> embeddings(JsonNode body) {
-        if (body == null || !body.isObject()) {
-            throw error("body", "Send {\"model\",\"input\"}.");
-        }
-        String model = body.path("model").asText(LocalEmbeddings.MODEL);
+    public Map<String, Object> embeddings(@NotNull(message = "Send {\"model\",\"input\"}.") @Valid Requests.Embeddings body) {
+        String model = body.model() == null ? LocalEmbeddings.MODEL : body.model();
         if (!model.equals(LocalEmbeddings.MODEL) && !model.equals("all-minilm-l6-v2")) {
             throw new ApiException(404, "MODEL_NOT_FOUND", "memory-service serves " + LocalEmbeddings.MODEL + " only.");
         }
-        JsonNode input = body.get("input");
+        JsonNode input = body.input();
         List<String> texts = new ArrayList<>();
         if (input != null && input.isTextual()) {
             texts.add(input.asText());
@@ -78,11 +80,11 @@ public class InternalResource {
         if (texts.size() > LocalEmbeddings.MAX_INPUTS) {
             throw error("input", "at most " + LocalEmbeddings.MAX_INPUTS + " inputs per request.");
         }
-        String format = body.path("encoding_format").asText("float");
+        String format = body.encodingFormat() == null ? "float" : body.encodingFormat();
         if (!format.equals("float") && !format.equals("base64")) {
             throw error("encoding_format", "encoding_format is float or base64.");
         }
-        if (body.has("dimensions") && body.get("dimensions").asInt() != LocalEmbeddings.DIMENSIONS) {
+        if (body.dimensions() != null && body.dimensions() != LocalEmbeddings.DIMENSIONS) {
             throw error("dimensions", "this model has " + LocalEmbeddings.DIMENSIONS + " dimensions only.");
         }
         LocalEmbeddings.Result r = local.embed(texts);
@@ -108,35 +110,13 @@ public class InternalResource {
         return MemoryService.invalid(field, message);
     }
 
-    private static UUID uuid(JsonNode n, String field, boolean required) {
-        if (n == null || n.isNull()) {
-            if (required) {
-                throw error(field, field + " is required.");
-            }
-            return null;
-        }
-        try {
-            return UUID.fromString(n.asText());
-        } catch (IllegalArgumentException e) {
-            throw error(field, field + " must be a UUID.");
-        }
-    }
-
     @POST
     @Path("/context")
     @Operation(summary = "The memories to inject into a prompt, formatted, within a token budget: {\"memories\":[{\"id\",\"content\",\"score\"}],\"text\"}")
-    public Response context(JsonNode body) {
-        if (body == null || !body.isObject()) {
-            throw error("body", "Send {\"user_id\",\"session_id\",\"query\",\"token_budget\"}.");
-        }
-        UUID user = uuid(body.get("user_id"), "user_id", true);
-        UUID session = uuid(body.get("session_id"), "session_id", false);
-        String query = body.path("query").asText("");
-        int budget = body.path("token_budget").asInt(1000);
-        if (budget < 0 || budget > 100_000) {
-            throw error("token_budget", "token_budget is from 0 to 100000.");
-        }
-        Retrieval.Result r = retrieval.search(user, session, query, CONTEXT_CANDIDATES);
+    public Response context(@NotNull(message = "Send {\"user_id\",\"session_id\",\"query\",\"token_budget\"}.") @Valid Requests.Context body) {
+        String query = body.query() == null ? "" : body.query();
+        int budget = body.tokenBudget() == null ? 1000 : body.tokenBudget();
+        Retrieval.Result r = retrieval.search(body.userId(), body.sessionId(), query, CONTEXT_CANDIDATES);
         String header = "Relevant things you remember about the user (from earlier conversations):\n";
         int used = TOKENS.countTokens(header);
         StringBuilder text = new StringBuilder(header);
@@ -172,28 +152,28 @@ public class InternalResource {
     @POST
     @Path("/extract")
     @Operation(summary = "Queue a finished exchange for AUTO extraction: {\"user_id\",\"session_id\",\"messages\":[{\"id\",\"role\",\"content\"}]} → 202")
-    public Response extract(JsonNode body) {
-        if (body == null || !body.isObject() || !body.path("messages").isArray() || body.get("messages").isEmpty()) {
-            throw error("messages", "messages is a non-empty array of {id, role, content}.");
-        }
-        UUID user = uuid(body.get("user_id"), "user_id", true);
-        UUID session = uuid(body.get("session_id"), "session_id", false);
+    public Response extract(@NotNull(message = "messages is a non-empty array of {id, role, content}.") @Valid Requests.Exchange body) {
         List<Map<String, String>> messages = new ArrayList<>();
         List<UUID> ids = new ArrayList<>();
-        for (JsonNode m : body.get("messages")) {
-            if (!m.path("content").isTextual()) {
-                throw error("messages", "each message has a text content.");
-            }
-            messages.add(Map.of("role", m.path("role").asText("user"), "content", m.get("content").asText()));
-            UUID id = uuid(m.get("id"), "messages.id", false);
-            if (id != null) {
-                ids.add(id);
+        for (Requests.Line m : body.messages()) {
+            messages.add(Map.of("role", m.role() == null ? "user" : m.role(), "content", m.content()));
+            if (m.id() != null) {
+                ids.add(m.id());
             }
         }
-        if (!extraction.submit(new Extraction.Exchange(user, session, messages, ids))) {
+        if (!extraction.submit(new Extraction.Exchange(body.userId(), body.sessionId(), messages, ids))) {
             throw new ApiException(503, "EXTRACTION_BUSY", "The extraction queue is full; retry later.");
         }
         return Response.accepted(Map.of("status", "queued")).build();
+    }
+
+    @POST
+    @Path("/summaries")
+    @Operation(summary = "Summarise a stretch of a conversation into a summary memory of the session (source explicit, related to "
+            + "the messages it covers) → 201 with the memory; 409 NOTHING_TO_SUMMARIZE, 503 NO_SUMMARY_MODEL, 502 SUMMARY_FAILED")
+    public Response summaries(@NotNull(message = "Send {\"user_id\",\"session_id\",\"messages\"}.") @Valid Requests.Stretch body) {
+        List<Summaries.Line> lines = body.messages().stream().map(l -> new Summaries.Line(l.id(), l.role(), l.content())).toList();
+        return Response.status(201).entity(Views.MemoryView.of(summaries.summarize(body.userId(), body.sessionId(), lines))).build();
     }
 
     @DELETE

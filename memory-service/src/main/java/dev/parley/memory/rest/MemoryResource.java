@@ -1,11 +1,15 @@
 package dev.parley.memory.rest;
 
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.memory.entity.Memory;
 import dev.parley.memory.rest.Views.MemoryView;
 import dev.parley.memory.service.MemoryService;
@@ -13,6 +17,8 @@ import dev.parley.memory.service.Retrieval;
 import dev.parley.platform.auth.Caller;
 import dev.parley.platform.auth.CurrentCaller;
 import dev.parley.platform.error.ApiException;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -35,11 +41,8 @@ public class MemoryResource {
     private final MemoryService memories;
     private final Retrieval retrieval;
     private final CurrentCaller caller;
-    private final dev.parley.memory.service.Summaries summaries;
 
-    public MemoryResource(MemoryService memories, Retrieval retrieval, CurrentCaller caller,
-                          dev.parley.memory.service.Summaries summaries) {
-        this.summaries = summaries;
+    public MemoryResource(MemoryService memories, Retrieval retrieval, CurrentCaller caller) {
         this.memories = memories;
         this.retrieval = retrieval;
         this.caller = caller;
@@ -62,8 +65,8 @@ public class MemoryResource {
 
     @POST
     @Operation(summary = "Remember something: {\"content\",\"scope\"?:\"user|session\",\"session_id\"?,\"type\"?,\"keywords\"?,\"importance\"?,\"expires_at\"?}")
-    public Response create(JsonNode body) {
-        Memory m = memories.create(owner(caller.get()), MemoryService.draft(body, false), "manual");
+    public Response create(@NotNull(message = "Send a JSON object.") @Valid Requests.MemoryFields body) {
+        Memory m = memories.create(owner(caller.get()), draft(body, false), "manual");
         return Response.status(201).entity(MemoryView.of(m)).build();
     }
 
@@ -116,8 +119,59 @@ public class MemoryResource {
     @PATCH
     @Path("/{id}")
     @Operation(summary = "Change any of content, scope, session_id, type, keywords, importance, expires_at (the old content goes to the history)")
-    public MemoryView update(@PathParam("id") String id, JsonNode body) {
-        return MemoryView.of(memories.update(owner(caller.get()), id(id), MemoryService.draft(body, true), "manual", "edited"));
+    public MemoryView update(@PathParam("id") String id, @NotNull(message = "Send a JSON object.") @Valid Requests.MemoryFields body) {
+        return MemoryView.of(memories.update(owner(caller.get()), id(id), draft(body, true), "manual", "edited"));
+    }
+
+    /**
+     * A write's fields as the service takes them (a create: content required, the scope follows from session_id when
+     * not given, and must agree with it).
+     */
+    static MemoryService.Draft draft(Requests.MemoryFields b, boolean partial) {
+        String content = null;
+        if (b.content() != null || !partial) {
+            content = present(b.content()).orElseThrow(() -> MemoryService.invalid("content", "content is required: the text to remember.")).strip();
+        }
+        String scope = present(b.scope()).orElse(null);
+        UUID sessionId = present(b.sessionId()).orElse(null);
+        if (!partial) {
+            if (scope == null) {
+                scope = sessionId != null ? Memory.SESSION : Memory.USER;
+            }
+            if (Memory.SESSION.equals(scope) && sessionId == null) {
+                throw MemoryService.invalid("session_id", "A session-scoped memory names its session_id.");
+            }
+            if (Memory.USER.equals(scope) && sessionId != null) {
+                throw MemoryService.invalid("session_id", "A user-scoped memory has no session_id.");
+            }
+        }
+        String type = present(b.type()).map(t -> t.toLowerCase(Locale.ROOT)).orElse(null);
+        if (type != null && !MemoryService.TYPES.contains(type)) {
+            throw MemoryService.invalid("type", "type is one of " + String.join(", ", MemoryService.TYPES.stream().sorted().toList()) + ".");
+        }
+        List<String> keywords = null;
+        if (b.keywords() != null) {
+            Set<String> set = new LinkedHashSet<>();
+            b.keywords().orElseThrow().forEach(k -> set.add(k.strip().toLowerCase(Locale.ROOT)));
+            keywords = new ArrayList<>(set);
+        }
+        Float importance = b.importance() == null ? null : b.importance().orElseThrow().floatValue();
+        List<UUID> related = b.relatedMessageIds() == null ? null : List.copyOf(b.relatedMessageIds().orElseThrow());
+        Instant expiresAt = null;
+        if (b.expiresAt() != null && b.expiresAt().isPresent()) {
+            try {
+                expiresAt = Instant.parse(b.expiresAt().get());
+            } catch (RuntimeException e) {
+                throw MemoryService.invalid("expires_at", "expires_at is an ISO-8601 instant such as 2027-01-01T00:00:00Z.");
+            }
+        }
+        boolean clearExpiry = partial && b.expiresAt() != null && b.expiresAt().isEmpty();
+        return new MemoryService.Draft(content, scope, sessionId, type, keywords, importance, related, expiresAt, clearExpiry);
+    }
+
+    /** A field's value: empty when it was left out or sent as null. */
+    private static <T> Optional<T> present(Optional<T> field) {
+        return field == null ? Optional.empty() : field;
     }
 
     @DELETE
@@ -128,53 +182,10 @@ public class MemoryResource {
     }
 
     @POST
-    @Path("/summarize")
-    @Operation(summary = "Summarise a stretch of a session into a summary memory: {\"session_id\",\"from_message_id\"?,\"to_message_id\"?}")
-    public Response summarize(JsonNode body) {
-        if (body == null || !body.isObject()) {
-            throw MemoryService.invalid("session_id", "Send {\"session_id\",\"from_message_id\"?,\"to_message_id\"?}.");
-        }
-        UUID session = optionalUuid(body, "session_id");
-        if (session == null) {
-            throw MemoryService.invalid("session_id", "session_id is required.");
-        }
-        Memory m = summaries.summarize(owner(caller.get()), session, optionalUuid(body, "from_message_id"),
-                optionalUuid(body, "to_message_id"));
-        return Response.status(201).entity(MemoryView.of(m)).build();
-    }
-
-    private static UUID optionalUuid(JsonNode body, String field) {
-        JsonNode n = body.get(field);
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        try {
-            return UUID.fromString(n.asText());
-        } catch (IllegalArgumentException e) {
-            throw MemoryService.invalid(field, field + " must be a UUID.");
-        }
-    }
-
-    @POST
     @Path("/search")
     @Operation(summary = "Hybrid search: {\"query\",\"session_id\"?,\"limit\"?} → {\"data\":[{\"memory\",\"score\"}],\"degraded\"}")
-    public Response search(JsonNode body) {
-        if (body == null || !body.path("query").isTextual() || body.get("query").asText().isBlank()) {
-            throw MemoryService.invalid("query", "query is required.");
-        }
-        int limit = body.path("limit").asInt(10);
-        if (limit < 1 || limit > 100) {
-            throw MemoryService.invalid("limit", "limit is from 1 to 100.");
-        }
-        UUID session = null;
-        if (body.hasNonNull("session_id")) {
-            try {
-                session = UUID.fromString(body.get("session_id").asText());
-            } catch (IllegalArgumentException e) {
-                throw MemoryService.invalid("session_id", "session_id must be a UUID.");
-            }
-        }
-        Retrieval.Result r = retrieval.search(owner(caller.get()), session, body.get("query").asText(), limit);
+    public Response search(@NotNull(message = "query is required.") @Valid Requests.Search body) {
+        Retrieval.Result r = retrieval.search(owner(caller.get()), body.sessionId(), body.query(), body.limit() == null ? 10 : body.limit());
         List<Views.SearchHit> hits = r.hits().stream().map(h -> new Views.SearchHit(MemoryView.of(h.memory()), h.score(), h.semantic(), h.text())).toList();
         return Response.ok(new Views.SearchResult(hits, r.degraded())).header("Server-Timing", r.serverTiming()).build();
     }

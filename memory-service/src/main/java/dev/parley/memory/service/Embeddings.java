@@ -1,12 +1,10 @@
 package dev.parley.memory.service;
 
-import java.io.IOException;
 import java.util.List;
 import java.util.UUID;
 
 import dev.parley.memory.client.GatewayClient;
 import dev.parley.memory.config.MemoryConfig;
-import dev.parley.platform.error.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /** The vectors of memories and queries in the configured embedding model: in-process, or through the gateway. */
@@ -26,17 +24,17 @@ public class Embeddings {
         return config.embeddingModel();
     }
 
-    /** Unit vectors of the texts for {@code userId}; null when embeddings are unavailable right now. */
+    /**
+     * Unit vectors of the texts for {@code userId}; null when embeddings are unavailable right now (the local model
+     * busy or failed, the gateway refusing, unreachable, slow, or its circuit open).
+     */
     public List<float[]> embed(UUID userId, List<String> texts) {
         try {
             if (LocalEmbeddings.MODEL.equals(model())) {
                 return local.embed(texts).vectors();
             }
             return gateway.embed(userId, model(), texts).stream().map(Vectors::normalized).toList();
-        } catch (ApiException | IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
             return null;
         }
     }

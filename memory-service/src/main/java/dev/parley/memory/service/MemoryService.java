@@ -4,21 +4,18 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.memory.entity.Memory;
+import dev.parley.memory.repository.MemoryRepository;
 import dev.parley.platform.error.ApiException;
 import dev.parley.platform.http.Uuids;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,12 +30,12 @@ public class MemoryService {
     public static final int MAX_CONTENT = 8000;
     public static final int MAX_KEYWORDS = 32;
 
-    private final EntityManager em;
+    private final MemoryRepository repository;
     private final Embeddings embeddings;
     private final Retrieval retrieval;
 
-    public MemoryService(EntityManager em, Embeddings embeddings, Retrieval retrieval) {
-        this.em = em;
+    public MemoryService(MemoryRepository repository, Embeddings embeddings, Retrieval retrieval) {
+        this.repository = repository;
         this.embeddings = embeddings;
         this.retrieval = retrieval;
     }
@@ -60,118 +57,6 @@ public class MemoryService {
 
     public static ApiException notFound() {
         return ApiException.notFound("MEMORY_NOT_FOUND", "No such memory.");
-    }
-
-    /** A draft from a create body; every field checked. */
-    /** The fields a memory is written with (create and PATCH). */
-    static final java.util.Set<String> FIELDS = java.util.Set.of("content", "scope", "session_id", "type", "keywords",
-            "importance", "related_message_ids", "expires_at");
-
-    public static Draft draft(JsonNode body, boolean partial) {
-        if (body == null || !body.isObject()) {
-            throw invalid("body", "Send a JSON object.");
-        }
-        dev.parley.platform.error.JsonFields.requireKnown(body, FIELDS, "");
-        String content = null;
-        if (body.has("content") || !partial) {
-            JsonNode c = body.get("content");
-            if (c == null || !c.isTextual() || c.asText().isBlank()) {
-                throw invalid("content", "content is required: the text to remember.");
-            }
-            if (c.asText().length() > MAX_CONTENT) {
-                throw invalid("content", "content is longer than " + MAX_CONTENT + " characters.");
-            }
-            content = c.asText().strip();
-        }
-        String scope = text(body, "scope", partial ? null : null);
-        if (scope != null && !scope.equals(Memory.USER) && !scope.equals(Memory.SESSION)) {
-            throw invalid("scope", "scope is user or session.");
-        }
-        UUID sessionId = null;
-        if (body.hasNonNull("session_id")) {
-            sessionId = uuid(body.get("session_id"), "session_id");
-        }
-        if (!partial) {
-            if (scope == null) {
-                scope = sessionId != null ? Memory.SESSION : Memory.USER;
-            }
-            if (Memory.SESSION.equals(scope) && sessionId == null) {
-                throw invalid("session_id", "A session-scoped memory names its session_id.");
-            }
-            if (Memory.USER.equals(scope) && sessionId != null) {
-                throw invalid("session_id", "A user-scoped memory has no session_id.");
-            }
-        }
-        String type = text(body, "type", null);
-        if (type != null) {
-            type = type.toLowerCase(Locale.ROOT);
-            if (!TYPES.contains(type)) {
-                throw invalid("type", "type is one of " + String.join(", ", TYPES.stream().sorted().toList()) + ".");
-            }
-        }
-        List<String> keywords = null;
-        if (body.has("keywords")) {
-            JsonNode k = body.get("keywords");
-            if (!k.isArray() || k.size() > MAX_KEYWORDS) {
-                throw invalid("keywords", "keywords is an array of at most " + MAX_KEYWORDS + " strings.");
-            }
-            Set<String> set = new LinkedHashSet<>();
-            for (JsonNode x : k) {
-                if (!x.isTextual() || x.asText().isBlank() || x.asText().length() > 100) {
-                    throw invalid("keywords", "each keyword is a non-empty string of at most 100 characters.");
-                }
-                set.add(x.asText().strip().toLowerCase(Locale.ROOT));
-            }
-            keywords = new ArrayList<>(set);
-        }
-        Float importance = null;
-        if (body.has("importance")) {
-            JsonNode i = body.get("importance");
-            if (!i.isNumber() || i.asDouble() < 0 || i.asDouble() > 1) {
-                throw invalid("importance", "importance is a number from 0 to 1.");
-            }
-            importance = (float) i.asDouble();
-        }
-        List<UUID> related = null;
-        if (body.has("related_message_ids")) {
-            JsonNode r = body.get("related_message_ids");
-            if (!r.isArray() || r.size() > 100) {
-                throw invalid("related_message_ids", "related_message_ids is an array of at most 100 message ids.");
-            }
-            related = new ArrayList<>();
-            for (JsonNode x : r) {
-                related.add(uuid(x, "related_message_ids"));
-            }
-        }
-        Instant expiresAt = null;
-        if (body.hasNonNull("expires_at")) {
-            try {
-                expiresAt = Instant.parse(body.get("expires_at").asText());
-            } catch (RuntimeException e) {
-                throw invalid("expires_at", "expires_at is an ISO-8601 instant such as 2027-01-01T00:00:00Z.");
-            }
-        }
-        boolean clearExpiry = partial && body.has("expires_at") && body.get("expires_at").isNull();
-        return new Draft(content, scope, sessionId, type, keywords, importance, related, expiresAt, clearExpiry);
-    }
-
-    private static String text(JsonNode body, String field, String dflt) {
-        JsonNode n = body.get(field);
-        if (n == null || n.isNull()) {
-            return dflt;
-        }
-        if (!n.isTextual()) {
-            throw invalid(field, field + " must be a string.");
-        }
-        return n.asText();
-    }
-
-    private static UUID uuid(JsonNode n, String field) {
-        try {
-            return UUID.fromString(n.asText());
-        } catch (IllegalArgumentException e) {
-            throw invalid(field, field + " must be a UUID.");
-        }
     }
 
     /** Stores a new memory of the user, embedded now if the model answers. */
@@ -197,13 +82,13 @@ public class MemoryService {
         m.updatedAt = m.createdAt;
         m.embedding = vector == null ? null : Vectors.encode(vector);
         m.embeddingModel = vector == null ? null : embeddings.model();
-        QuarkusTransaction.requiringNew().run(() -> em.persist(m));
+        QuarkusTransaction.requiringNew().run(() -> repository.persist(m));
         retrieval.invalidate(userId);
         return m;
     }
 
     public Memory get(UUID userId, UUID id) {
-        Memory m = QuarkusTransaction.requiringNew().call(() -> em.find(Memory.class, id));
+        Memory m = QuarkusTransaction.requiringNew().call(() -> repository.findById(id));
         if (m == null || !m.userId.equals(userId)) {
             throw notFound();
         }
@@ -214,7 +99,7 @@ public class MemoryService {
     public Memory update(UUID userId, UUID id, Draft d, String source, String reason) {
         float[] v = d.content() != null ? embeddings.embed(userId, d.content()) : null;
         Memory out = QuarkusTransaction.requiringNew().call(() -> {
-            Memory m = em.find(Memory.class, id, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+            Memory m = repository.lockedForUpdate(id);
             if (m == null || !m.userId.equals(userId)) {
                 throw notFound();
             }
@@ -229,7 +114,7 @@ public class MemoryService {
                 m.sessionId = session;
             }
             if (d.content() != null && !d.content().equals(m.content)) {
-                history(m, source, reason);
+                repository.addHistory(m, source, reason);
                 m.content = d.content();
                 m.embedding = v == null ? null : Vectors.encode(v);
                 m.embeddingModel = v == null ? null : embeddings.model();
@@ -258,34 +143,23 @@ public class MemoryService {
         return out;
     }
 
-    void history(Memory m, String source, String reason) {
-        em.createNativeQuery("insert into memory_history (memory_id, content, replaced_at, source, reason) values (?1, ?2, now(), ?3, ?4)")
-                .setParameter(1, m.id).setParameter(2, m.content).setParameter(3, source).setParameter(4, reason).executeUpdate();
-    }
-
     /** The earlier contents of a memory, oldest first. */
-    @SuppressWarnings("unchecked")
     public List<Map<String, Object>> history(UUID userId, UUID id) {
         get(userId, id);
-        List<Object[]> rows = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
-                        "select content, replaced_at, source, reason from memory_history where memory_id = ?1 order by id")
-                .setParameter(1, id).getResultList());
         List<Map<String, Object>> out = new ArrayList<>();
-        for (Object[] r : rows) {
-            Map<String, Object> h = new java.util.LinkedHashMap<>();
-            h.put("content", r[0]);
-            h.put("replaced_at", r[1] instanceof java.time.OffsetDateTime o ? o.toInstant()
-                    : r[1] instanceof java.sql.Timestamp t ? t.toInstant() : r[1]);
-            h.put("source", r[2]);
-            h.put("reason", r[3]);
-            out.add(h);
+        for (MemoryRepository.HistoryEntry h : QuarkusTransaction.requiringNew().call(() -> repository.history(id))) {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("content", h.content());
+            m.put("replaced_at", h.replacedAt());
+            m.put("source", h.source());
+            m.put("reason", h.reason());
+            out.add(m);
         }
         return out;
     }
 
     public void delete(UUID userId, UUID id) {
-        int n = QuarkusTransaction.requiringNew().call(() -> em.createQuery("delete from Memory where id = ?1 and userId = ?2")
-                .setParameter(1, id).setParameter(2, userId).executeUpdate());
+        int n = QuarkusTransaction.requiringNew().call(() -> repository.deleteOfUser(userId, id));
         if (n == 0) {
             throw notFound();
         }
@@ -294,51 +168,28 @@ public class MemoryService {
 
     /** Drops a deleted session's memories (idempotent). */
     public int deleteSession(UUID userId, UUID sessionId) {
-        int n = QuarkusTransaction.requiringNew().call(() -> em.createQuery("delete from Memory where sessionId = ?1 and userId = ?2")
-                .setParameter(1, sessionId).setParameter(2, userId).executeUpdate());
+        int n = QuarkusTransaction.requiringNew().call(() -> repository.deleteSession(userId, sessionId));
         retrieval.invalidate(userId);
         return n;
     }
 
     /** A page of the user's memories, newest first, filtered. */
     public Page list(UUID userId, UUID sessionId, String scope, String type, String keyword, int limit, String cursor) {
-        StringBuilder q = new StringBuilder("from Memory where userId = :user");
-        Map<String, Object> p = new java.util.HashMap<>();
-        p.put("user", userId);
-        if (sessionId != null) {
-            q.append(" and sessionId = :session");
-            p.put("session", sessionId);
-        }
-        if (scope != null) {
-            q.append(" and scope = :scope");
-            p.put("scope", scope);
-        }
-        if (type != null) {
-            q.append(" and type = :type");
-            p.put("type", type);
-        }
-        if (keyword != null) {
-            q.append(" and (array_contains(keywords, :kw) or lower(content) like :like escape '\\')");
-            String kw = keyword.toLowerCase(Locale.ROOT);
-            p.put("kw", kw);
-            p.put("like", "%" + kw.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
-        }
+        Instant afterUpdated = null;
+        UUID afterId = null;
         if (cursor != null && !cursor.isBlank()) {
             try {
                 String[] c = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("\\|");
-                p.put("cu", Instant.parse(c[0]));
-                p.put("ci", UUID.fromString(c[1]));
+                afterUpdated = Instant.parse(c[0]);
+                afterId = UUID.fromString(c[1]);
             } catch (RuntimeException e) {
                 throw invalid("cursor", "cursor is not one this API gave out.");
             }
-            q.append(" and (updatedAt < :cu or (updatedAt = :cu and id < :ci))");
         }
-        q.append(" order by updatedAt desc, id desc");
-        List<Memory> rows = QuarkusTransaction.requiringNew().call(() -> {
-            var query = em.createQuery(q.toString(), Memory.class);
-            p.forEach(query::setParameter);
-            return query.setMaxResults(limit + 1).getResultList();
-        });
+        Instant cu = afterUpdated;
+        UUID ci = afterId;
+        List<Memory> rows = QuarkusTransaction.requiringNew().call(() ->
+                repository.page(userId, sessionId, scope, type, keyword, cu, ci, limit + 1));
         String next = null;
         if (rows.size() > limit) {
             rows = rows.subList(0, limit);
@@ -356,25 +207,18 @@ public class MemoryService {
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void embedMissing() {
         String model = embeddings.model();
-        List<Memory> batch = QuarkusTransaction.requiringNew().call(() -> em.createQuery(
-                        "from Memory where (embedding is null or embeddingModel <> ?1) "
-                                + "and (embedFailedAt is null or embedFailedAt < ?2) order by embedFailedAt nulls first, updatedAt",
-                        Memory.class)
-                .setParameter(1, model).setParameter(2, Instant.now().minusSeconds(300)).setMaxResults(64).getResultList());
+        List<Memory> batch = QuarkusTransaction.requiringNew().call(() ->
+                repository.withoutEmbedding(model, Instant.now().minusSeconds(300), 64));
         int failed = 0;
         for (Memory m : batch) {
             float[] v = embeddings.embed(m.userId, m.content);
             if (v == null) {
                 // this memory waits five minutes; the others of the batch (maybe other users') still get their turn
                 failed++;
-                QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("update memories set embed_failed_at = now() where id = ?1")
-                        .setParameter(1, m.id).executeUpdate());
+                QuarkusTransaction.requiringNew().run(() -> repository.markEmbedFailed(m.id));
                 continue;
             }
-            QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
-                            "update memories set embedding = ?1, embedding_model = ?2, embed_failed_at = null where id = ?3 and content = ?4")
-                    .setParameter(1, Vectors.encode(v)).setParameter(2, model).setParameter(3, m.id).setParameter(4, m.content)
-                    .executeUpdate());
+            QuarkusTransaction.requiringNew().run(() -> repository.storeEmbedding(m.id, m.content, Vectors.encode(v), model));
             retrieval.invalidate(m.userId);
         }
         if (failed > 0) {

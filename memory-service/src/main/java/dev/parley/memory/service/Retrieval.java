@@ -1,6 +1,5 @@
 package dev.parley.memory.service;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -11,12 +10,12 @@ import java.util.concurrent.TimeUnit;
 
 import dev.parley.memory.config.MemoryConfig;
 import dev.parley.memory.entity.Memory;
+import dev.parley.memory.repository.RankingQueries;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 
 /**
  * Hybrid ranking of a user's memories for a query, in memory: embedding similarity, a full-text match, importance
@@ -59,7 +58,7 @@ public class Retrieval {
     static final double B = 0.75;
     static final double SATURATION = 2.0;
 
-    private final EntityManager em;
+    private final RankingQueries queries;
     private final MemoryConfig config;
     private final Embeddings embeddings;
     private final Counter degraded;
@@ -67,8 +66,8 @@ public class Retrieval {
     private final LinkedHashMap<UUID, Snapshot> snapshots = new LinkedHashMap<>(256, 0.75f, true);
     private long vectorsHeld;
 
-    public Retrieval(EntityManager em, MemoryConfig config, Embeddings embeddings, MeterRegistry registry) {
-        this.em = em;
+    public Retrieval(RankingQueries queries, MemoryConfig config, Embeddings embeddings, MeterRegistry registry) {
+        this.queries = queries;
         this.config = config;
         this.embeddings = embeddings;
         this.degraded = Counter.builder("parley_memory_retrievals_degraded_total")
@@ -95,13 +94,9 @@ public class Retrieval {
         }
         long t0 = System.nanoTime();
         List<Hit> hits = QuarkusTransaction.requiringNew().call(() -> {
-            Object[] head = (Object[]) em.createNativeQuery("select (select version from memory_versions where user_id = ?1), "
-                            + "tsvector_to_array(to_tsvector('english', ?2))")
-                    .setParameter(1, userId).setParameter(2, query == null ? "" : query).getSingleResult();
-            long version = head[0] == null ? 0 : ((Number) head[0]).longValue();
-            String[] queryLexemes = head[1] == null ? new String[0] : (String[]) head[1];
-            Snapshot snap = snapshot(userId, version);
-            return score(snap, sessionId, queryVector, queryLexemes, limit);
+            RankingQueries.Head head = queries.head(userId, query);
+            Snapshot snap = snapshot(userId, head.version());
+            return score(snap, sessionId, queryVector, head.queryLexemes(), limit);
         });
         long took = System.nanoTime() - t0;
         rankTimer.record(took, TimeUnit.NANOSECONDS);
@@ -184,7 +179,7 @@ public class Retrieval {
         for (int i = 0; i < count; i++) {
             ids.add(snap.ids()[topIdx[i]]);
         }
-        Map<UUID, Memory> rows = load(ids);
+        Map<UUID, Memory> rows = queries.load(ids);
         List<Hit> hits = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             Memory m = rows.get(ids.get(i));
@@ -205,21 +200,7 @@ public class Retrieval {
         return Math.round(d * 10000) / 10000.0;
     }
 
-    private Map<UUID, Memory> load(List<UUID> ids) {
-        Map<UUID, Memory> out = new HashMap<>();
-        if (ids.isEmpty()) {
-            return out;
-        }
-        em.createQuery("from Memory where id in ?1", Memory.class).setParameter(1, ids).getResultList()
-                .forEach(m -> {
-                    em.detach(m);
-                    out.put(m.id, m);
-                });
-        return out;
-    }
-
     /** The user's candidates at {@code version}, reloaded only when that moved. */
-    @SuppressWarnings("unchecked")
     private Snapshot snapshot(UUID userId, long version) {
         synchronized (snapshots) {
             Snapshot cached = snapshots.get(userId);
@@ -227,16 +208,12 @@ public class Retrieval {
                 return cached;
             }
         }
-        List<Object[]> rows = em.createNativeQuery("""
-                        select id, session_id, importance, greatest(updated_at, coalesce(last_used_at, updated_at)), expires_at,
-                               case when embedding_model = ?2 then embedding end, tsvector_to_array(document)
-                        from memories where user_id = ?1 order by updated_at desc limit ?3""")
-                .setParameter(1, userId).setParameter(2, embeddings.model()).setParameter(3, config.maxCandidates()).getResultList();
+        List<RankingQueries.Candidate> rows = queries.candidates(userId, embeddings.model(), config.maxCandidates());
         int n = rows.size();
         int dims = 0;
-        for (Object[] r : rows) {
-            if (r[5] != null) {
-                dims = ((byte[]) r[5]).length / 4;
+        for (RankingQueries.Candidate r : rows) {
+            if (r.vector() != null) {
+                dims = r.vector().length / 4;
                 break;
             }
         }
@@ -252,17 +229,17 @@ public class Retrieval {
         Map<String, Integer> df = new HashMap<>();
         long lengthSum = 0;
         for (int i = 0; i < n; i++) {
-            Object[] r = rows.get(i);
-            ids[i] = (UUID) r[0];
-            sessions[i] = (UUID) r[1];
-            importance[i] = ((Number) r[2]).floatValue();
-            recent[i] = toInstant(r[3]).toEpochMilli();
-            expires[i] = r[4] == null ? Long.MAX_VALUE : toInstant(r[4]).toEpochMilli();
-            if (r[5] != null && ((byte[]) r[5]).length == dims * 4) {
-                java.nio.ByteBuffer.wrap((byte[]) r[5]).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(vectors, i * dims, dims);
+            RankingQueries.Candidate r = rows.get(i);
+            ids[i] = r.id();
+            sessions[i] = r.sessionId();
+            importance[i] = r.importance();
+            recent[i] = r.recent().toEpochMilli();
+            expires[i] = r.expiresAt() == null ? Long.MAX_VALUE : r.expiresAt().toEpochMilli();
+            if (r.vector() != null && r.vector().length == dims * 4) {
+                java.nio.ByteBuffer.wrap(r.vector()).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(vectors, i * dims, dims);
                 hasVector[i] = true;
             }
-            String[] lx = r[6] == null ? new String[0] : (String[]) r[6];
+            String[] lx = r.lexemes();
             java.util.Arrays.sort(lx); // tsvector_to_array is sorted already; sorting again costs nothing then
             for (String l : lx) {
                 df.merge(l, 1, Integer::sum);
@@ -299,19 +276,6 @@ public class Retrieval {
         }
     }
 
-    private static Instant toInstant(Object o) {
-        if (o instanceof Instant i) {
-            return i;
-        }
-        if (o instanceof java.time.OffsetDateTime odt) {
-            return odt.toInstant();
-        }
-        if (o instanceof java.sql.Timestamp ts) {
-            return ts.toInstant();
-        }
-        throw new IllegalStateException("unexpected timestamp type " + o.getClass());
-    }
-
     /** Forget a user's snapshot now (the version check would notice on the next query anyway). */
     public void invalidate(UUID userId) {
         synchronized (snapshots) {
@@ -327,7 +291,6 @@ public class Retrieval {
         if (ids.isEmpty()) {
             return;
         }
-        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("update memories set last_used_at = now() where id = any(?1)")
-                .setParameter(1, ids.toArray(new UUID[0])).executeUpdate());
+        QuarkusTransaction.requiringNew().run(() -> queries.markUsed(ids));
     }
 }

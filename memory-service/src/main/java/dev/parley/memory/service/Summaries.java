@@ -5,7 +5,6 @@ import java.util.UUID;
 
 import dev.parley.platform.ai.GatewayChatModels;
 import dev.parley.memory.ai.MemorySummarizer;
-import dev.parley.memory.client.SessionClient;
 import dev.parley.memory.config.MemoryConfig;
 import dev.parley.memory.entity.Memory;
 import dev.parley.platform.error.ApiException;
@@ -13,8 +12,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 /**
- * EXPLICIT memory: a stretch of a conversation (read from session-service) summarised by the extraction model into
- * one session-scoped {@code summary} memory that names the messages it covers.
+ * EXPLICIT memory: a stretch of a conversation (sent by session-service, which owns it) summarised by the extraction
+ * model into one session-scoped {@code summary} memory that names the messages it covers.
  */
 @ApplicationScoped
 public class Summaries {
@@ -22,25 +21,28 @@ public class Summaries {
     /** Characters of conversation given to the model (the newest are kept when a stretch is longer). */
     static final int MAX_CHARS = 48_000;
 
+    /** One message of the stretch. */
+    public record Line(UUID id, String role, String content) { }
+
     private final MemoryConfig config;
-    private final SessionClient sessions;
     private final GatewayChatModels ai;
     private final MemorySummarizer summarizer;
     private final MemoryService memories;
 
-    public Summaries(MemoryConfig config, SessionClient sessions, GatewayChatModels ai, MemorySummarizer summarizer,
-                     MemoryService memories) {
+    public Summaries(MemoryConfig config, GatewayChatModels ai, MemorySummarizer summarizer, MemoryService memories) {
         this.config = config;
-        this.sessions = sessions;
         this.ai = ai;
         this.summarizer = summarizer;
         this.memories = memories;
     }
 
-    public Memory summarize(UUID userId, UUID sessionId, UUID from, UUID to) {
+    /**
+     * The summary memory of {@code lines} (oldest first): 409 when there are none, 503 without a model, 502 when the
+     * model's answer is not the JSON asked for; nothing is stored on failure.
+     */
+    public Memory summarize(UUID userId, UUID sessionId, List<Line> lines) {
         String model = config.extractionModel().orElseThrow(() -> new ApiException(503, "NO_SUMMARY_MODEL",
                 "No model is configured to write summaries (parley.memory.extraction-model)."));
-        List<SessionClient.Line> lines = sessions.stretch(userId, sessionId, from, to);
         if (lines.isEmpty()) {
             throw new ApiException(409, "NOTHING_TO_SUMMARIZE", "That stretch of the conversation has no messages.");
         }

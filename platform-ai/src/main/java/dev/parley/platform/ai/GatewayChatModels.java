@@ -12,9 +12,9 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.parley.platform.client.ServiceTokenProvider;
+import dev.parley.platform.config.ServiceUrls;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.spi.CDI;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The chat model behind a service's AI services (session-service's titles, memory-service's extraction and summaries): the gateway's OpenAI-compatible API through
@@ -22,6 +22,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * call names both through {@link #actingFor}, and each request then carries the service's current service token,
  * {@code X-Parley-User} and {@code X-Parley-Session-Id} (headers supplied as the request is built, on the calling
  * thread) and goes to that model (one langchain4j model, hence one REST client, per model name).
+ * <p>
+ * LangChain4j's OpenAI client is the HTTP client here (not a Parley REST client: the AI service needs langchain4j's
+ * own request and response mapping), so the base URL comes from {@link ServiceUrls} ({@code parley.gateway.url}) and
+ * the timeout from {@link GatewayAiConfig} ({@code parley.ai.timeout}).
  */
 @ApplicationScoped
 public class GatewayChatModels {
@@ -41,11 +45,10 @@ public class GatewayChatModels {
         }
     };
 
-    public GatewayChatModels(@ConfigProperty(name = "parley.gateway.url", defaultValue = "http://127.0.0.1:8083") String gatewayUrl,
-                             GatewayChatTimeout timeout, ServiceTokenProvider tokens) {
-        this.baseUrl = gatewayUrl.replaceAll("/+$", "") + "/v1";
+    public GatewayChatModels(ServiceUrls urls, GatewayAiConfig config, ServiceTokenProvider tokens) {
+        this.baseUrl = ServiceUrls.base(urls.gateway()) + "/v1";
         this.tokens = tokens;
-        this.timeout = timeout.timeout();
+        this.timeout = config.timeout();
     }
 
     /** Runs {@code call} (an AI service call) against {@code model}, acting for the user within the session. */

@@ -1,26 +1,30 @@
 package dev.parley.session.client;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.parley.platform.client.ServiceTokenProvider;
+import dev.parley.platform.error.ApiException;
 import dev.parley.session.config.SessionConfig;
+import io.smallrye.faulttolerance.api.TypedGuard;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.faulttolerance.Fallback;
+import org.eclipse.microprofile.faulttolerance.Timeout;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 /**
- * memory-service's internal API: the memories for a prompt (bounded by {@code memory-timeout}; a failure means "no
- * memories", never a failed turn), extraction of an exchange, and dropping a deleted session's memories.
+ * memory-service's internal API: the memories for a prompt, extraction of an exchange, dropping a deleted session's
+ * memories, and writing a summary. What may be repeated is repeated here; the rest is the callers' business:
+ * <ul>
+ * <li>context: a read, so one more attempt after a failure, but only within the turn's budget
+ * ({@code memory-timeout} bounds both attempts together); any failure means "no memories", never a failed turn;</li>
+ * <li>extract and delete session: not retried here, their outboxes ({@code MemoryExtractions}, {@code MemoryDeletions})
+ * retry with backoff;</li>
+ * <li>summaries: not retried (the model call behind it is paid for); memory-service's refusals are passed on, any
+ * other failure is a 503 {@code MEMORY_SERVICE_UNAVAILABLE}.</li>
+ * </ul>
  */
 @ApplicationScoped
 public class MemoryClient {
@@ -31,70 +35,102 @@ public class MemoryClient {
         public static final Context UNAVAILABLE = new Context(false, List.of(), "");
     }
 
-    private final String base;
-    private final ServiceTokenProvider tokens;
-    private final ObjectMapper mapper;
-    private final SessionConfig config;
-    private final HttpClient http;
+    /** One message of a stretch to summarise. */
+    public record Line(UUID id, String role, String content) { }
 
-    public MemoryClient(@ConfigProperty(name = "parley.memory.url", defaultValue = "http://127.0.0.1:8084") String memoryUrl,
-                        ServiceTokenProvider tokens, ObjectMapper mapper, SessionConfig config) {
-        this.base = memoryUrl.replaceAll("/+$", "");
-        this.tokens = tokens;
-        this.mapper = mapper;
-        this.config = config;
-        this.http = HttpClient.newBuilder().connectTimeout(config.memoryTimeout()).version(HttpClient.Version.HTTP_1_1).build();
+    private final MemoryApi api;
+    private final Duration budget;
+    /**
+     * The turn's whole wait for memories. Programmatic because {@code @Timeout} takes a constant or a number of a
+     * unit, and the key users set is a Duration ({@code parley.session.memory-timeout}).
+     */
+    private final TypedGuard<Context> contextBudget;
+
+    public MemoryClient(@RestClient MemoryApi api, SessionConfig config) {
+        this.api = api;
+        this.budget = config.memoryTimeout();
+        this.contextBudget = TypedGuard.create(Context.class)
+                .withTimeout().duration(Math.max(1, budget.toMillis()), ChronoUnit.MILLIS).done()
+                .build();
     }
 
+    /** The memories for a prompt within {@code memory-timeout}; {@link Context#UNAVAILABLE} on any failure. */
     public Context context(UUID userId, UUID sessionId, String query, int tokenBudget) {
+        MemoryApi.ContextRequest request = new MemoryApi.ContextRequest(userId, sessionId, query, tokenBudget);
+        long start = System.nanoTime();
         try {
-            byte[] body = mapper.writeValueAsBytes(Map.of("user_id", userId, "session_id", sessionId, "query", query,
-                    "token_budget", tokenBudget));
-            HttpResponse<byte[]> resp = http.send(post("/internal/v1/context", body).timeout(config.memoryTimeout()).build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
-            if (resp.statusCode() != 200) {
-                return Context.UNAVAILABLE;
-            }
-            JsonNode root = mapper.readTree(resp.body());
-            List<Memory> memories = new ArrayList<>();
-            for (JsonNode m : root.path("memories")) {
-                memories.add(new Memory(m.path("id").asText(), m.path("content").asText(""), m.path("score").asDouble()));
-            }
-            return new Context(true, memories, root.path("text").asText(""));
-        } catch (IOException e) {
-            return Context.UNAVAILABLE;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            return contextBudget.call(() -> {
+                try {
+                    return context(api.context(request));
+                } catch (RuntimeException first) {
+                    // a stale connection or a refused token (the filter has dropped it): once more, if half the budget is left
+                    if (Thread.currentThread().isInterrupted() || System.nanoTime() - start > budget.toNanos() / 2) {
+                        throw first;
+                    }
+                    return context(api.context(request));
+                }
+            });
+        } catch (Exception e) {
             return Context.UNAVAILABLE;
         }
     }
 
+    private static Context context(MemoryApi.ContextAnswer a) {
+        List<Memory> memories = a.memories() == null ? List.of()
+                : a.memories().stream().map(m -> new Memory(m.id(), m.content() == null ? "" : m.content(), m.score())).toList();
+        return new Context(true, memories, a.text() == null ? "" : a.text());
+    }
+
     /** Hands a finished exchange to extraction; true when memory-service took it (2xx). */
+    @Timeout(value = 5, unit = ChronoUnit.SECONDS)
     public boolean extract(UUID userId, UUID sessionId, List<Map<String, Object>> messages) {
         try {
-            byte[] body = mapper.writeValueAsBytes(Map.of("user_id", userId, "session_id", sessionId, "messages", messages));
-            return http.send(post("/internal/v1/extract", body).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() / 100 == 2;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            api.extract(new MemoryApi.ExtractRequest(userId, sessionId, messages));
+            return true;
+        } catch (MemoryApi.Refused e) {
             return false;
         }
     }
 
     /** Drops a deleted session's memories; true when memory-service confirmed (2xx, as its contract answers 204). */
-    public boolean deleteSession(UUID sessionId, UUID userId) throws IOException, InterruptedException {
-        HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/internal/v1/sessions/" + sessionId + "?user_id=" + userId))
-                .header("Authorization", "Bearer " + tokens.token()).timeout(Duration.ofSeconds(5)).DELETE().build();
-        int status = http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
-        return status / 100 == 2;
+    @Timeout(value = 5, unit = ChronoUnit.SECONDS)
+    public boolean deleteSession(UUID sessionId, UUID userId) {
+        try {
+            api.deleteSession(sessionId, userId);
+            return true;
+        } catch (MemoryApi.Refused e) {
+            return false;
+        }
     }
 
-    private HttpRequest.Builder post(String path, byte[] body) {
-        return HttpRequest.newBuilder(URI.create(base + path))
-                .header("Authorization", "Bearer " + tokens.token())
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    /**
+     * A {@code summary} memory of the stretch (oldest first). memory-service's refusals keep their status and code
+     * (409 nothing to summarise, 503 no summary model, 502 an unusable answer, 400); anything else, memory-service
+     * unreachable or not answering it included, is 503 {@code MEMORY_SERVICE_UNAVAILABLE}.
+     */
+    @Timeout(value = 120, unit = ChronoUnit.SECONDS)
+    @Fallback(fallbackMethod = "summaryUnavailable", skipOn = ApiException.class)
+    public SummaryMemory summarize(UUID userId, UUID sessionId, List<Line> stretch, UUID fromId, UUID toId) {
+        List<MemoryApi.Line> lines = stretch.stream().map(l -> new MemoryApi.Line(l.id(), l.role(), l.content())).toList();
+        try {
+            return api.summarize(new MemoryApi.SummaryRequest(userId, sessionId, lines, fromId, toId));
+        } catch (MemoryApi.Refused e) {
+            boolean theirs = e.code != null && (e.status == 400 || e.status == 409 || e.status == 502 || e.status == 503);
+            if (theirs) {
+                throw new ApiException(e.status, e.code, e.getMessage() != null ? e.getMessage() : "memory-service refused the summary.");
+            }
+            throw unavailable();
+        } catch (RuntimeException e) {
+            throw unavailable();
+        }
+    }
+
+    /** memory-service did not answer within the timeout. */
+    SummaryMemory summaryUnavailable(UUID userId, UUID sessionId, List<Line> stretch, UUID fromId, UUID toId) {
+        throw unavailable();
+    }
+
+    private static ApiException unavailable() {
+        return new ApiException(503, "MEMORY_SERVICE_UNAVAILABLE", "The summary could not be written: memory-service is unavailable.");
     }
 }

@@ -19,4 +19,17 @@ public class AttachmentRepository implements PanacheRepositoryBase<Attachment, U
     public Optional<Attachment> ofUser(UUID userId, UUID id) {
         return find("id = ?1 and userId = ?2", id, userId).firstResultOptional();
     }
+
+    /** An image's reference without its bytes. */
+    public record Ref(UUID id, UUID messageId, String mediaType, long size) { }
+
+    /** The images of these messages (references only, not their bytes), oldest first: one query. */
+    public List<Ref> refsOf(Collection<UUID> messageIds) {
+        if (messageIds.isEmpty()) {
+            return List.of();
+        }
+        List<Object[]> rows = getEntityManager().createQuery("select a.id, a.messageId, a.mediaType, a.sizeBytes from Attachment a "
+                + "where a.messageId in :ids order by a.createdAt, a.id", Object[].class).setParameter("ids", messageIds).getResultList();
+        return rows.stream().map(r -> new Ref((UUID) r[0], (UUID) r[1], (String) r[2], ((Number) r[3]).longValue())).toList();
+    }
 }

@@ -2,16 +2,22 @@ package dev.parley.session.rest;
 
 import static dev.parley.session.rest.SessionResource.owner;
 
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.platform.auth.CurrentCaller;
+import dev.parley.platform.error.ApiException;
+import dev.parley.session.config.SessionConfig;
 import dev.parley.session.rest.Views.MessageView;
 import dev.parley.session.rest.Views.TurnView;
+import dev.parley.session.service.OneOffCompletions;
 import dev.parley.session.service.TurnService;
+import dev.parley.session.service.Upload;
 import io.quarkus.security.Authenticated;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -20,6 +26,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 /** Completion endpoints for simple clients: stateful with a session (a turn), or a one-off call that stores nothing. */
 @Path("/api/v1/llm")
@@ -29,16 +37,17 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Completions")
 public class LlmResource {
     private final TurnService turns;
+    private final OneOffCompletions oneOff;
     private final CurrentCaller caller;
-    private final dev.parley.session.config.SessionConfig config;
-    private final com.fasterxml.jackson.databind.ObjectMapper mapper;
+    private final SessionConfig config;
+    private final RequestBodies bodies;
 
-    public LlmResource(TurnService turns, CurrentCaller caller, dev.parley.session.config.SessionConfig config,
-                       com.fasterxml.jackson.databind.ObjectMapper mapper) {
+    public LlmResource(TurnService turns, OneOffCompletions oneOff, CurrentCaller caller, SessionConfig config, RequestBodies bodies) {
         this.turns = turns;
+        this.oneOff = oneOff;
         this.caller = caller;
         this.config = config;
-        this.mapper = mapper;
+        this.bodies = bodies;
     }
 
     @POST
@@ -46,26 +55,22 @@ public class LlmResource {
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Operation(summary = "multipart: image (one or more), prompt?, session_id?, model?: with a session a turn with the images "
             + "(201); without, a one-off answer (200) that stores nothing")
-    public Response imageCompletion(@org.jboss.resteasy.reactive.RestForm("prompt") String prompt,
-                                    @org.jboss.resteasy.reactive.RestForm("session_id") String sessionId,
-                                    @org.jboss.resteasy.reactive.RestForm("model") String model,
-                                    @org.jboss.resteasy.reactive.RestForm("image") java.util.List<org.jboss.resteasy.reactive.multipart.FileUpload> images) {
+    public Response imageCompletion(@RestForm("prompt") String prompt, @RestForm("session_id") String sessionId,
+                                    @RestForm("model") String model, @RestForm("image") List<FileUpload> images) {
         UUID owner = owner(caller.get());
-        java.util.List<TurnService.Upload> uploads = SessionResource.uploads(SessionResource.uploaded(images), config);
+        List<Upload> uploads = SessionResource.uploads(SessionResource.uploaded(images), config);
         if (uploads.isEmpty()) {
-            throw new dev.parley.platform.error.ApiException(400, "VALIDATION_FAILED", "Send at least one image (form field 'image').");
+            throw new ApiException(400, "VALIDATION_FAILED", "Send at least one image (form field 'image').");
         }
         String text = prompt == null || prompt.isBlank() ? "Describe this image." : prompt;
-        ObjectNode body = mapper.createObjectNode();
-        if (model != null && !model.isBlank()) {
-            body.put("model", model);
-        }
+        String m = model == null || model.isBlank() ? null : model;
         if (sessionId == null || sessionId.isBlank()) {
-            body.put("text", text);
-            return Response.ok(turns.oneOff(owner, body, uploads)).build();
+            bodies.valid(new Requests.TextCompletion(text, null, m, null));
+            return Response.ok(oneOff.complete(owner, text, m, Map.of(), uploads)).build();
         }
-        body.put("content", text);
-        TurnService.TurnResult r = turns.send(owner, SessionResource.uuid(sessionId, "session_id"), body, null, uploads, null);
+        Requests.NewMessage message = bodies.valid(new Requests.NewMessage(text, null, m, null));
+        TurnService.TurnResult r = turns.send(owner, SessionResource.uuid(sessionId, "session_id"),
+                SessionResource.turn(bodies.mapper(), message), null, uploads, null);
         return Response.status(201).entity(new TurnView(MessageView.of(r.user()), MessageView.of(r.assistant()))).build();
     }
 
@@ -73,21 +78,14 @@ public class LlmResource {
     @Path("/text-completion")
     @Operation(summary = "{\"text\",\"session_id\"?,\"model\"?,\"llm_params\"?}: with a session a turn (201, both messages); "
             + "without, a one-off answer {text, model, finish_reason, usage} (200) that stores nothing")
-    public Response textCompletion(JsonNode body) {
+    public Response textCompletion(@NotNull(message = "Send {\"text\":\"…\"}.") @Valid Requests.TextCompletion body) {
         UUID owner = owner(caller.get());
-        if (body == null || !body.isObject()) {
-            throw new dev.parley.platform.error.ApiException(400, "VALIDATION_FAILED", "Send {\"text\":\"…\"}.");
+        Map<String, Object> params = SessionResource.params(bodies.mapper(), body.llmParams());
+        if (body.sessionId() == null) {
+            return Response.ok(oneOff.complete(owner, body.text(), body.model(), params, List.of())).build();
         }
-        JsonNode sid = body.get("session_id");
-        if (sid == null || sid.isNull()) {
-            Map<String, Object> answer = turns.oneOff(owner, body);
-            return Response.ok(answer).build();
-        }
-        ObjectNode turn = ((ObjectNode) body).deepCopy();
-        turn.set("content", body.get("text"));
-        turn.remove("text");
-        turn.remove("session_id");
-        TurnService.TurnResult r = turns.send(owner, SessionResource.uuid(sid.asText(), "session_id"), turn, null, null);
+        TurnService.NewTurn turn = new TurnService.NewTurn(body.text(), (Optional<UUID>) null, body.model(), params);
+        TurnService.TurnResult r = turns.send(owner, SessionResource.uuid(body.sessionId(), "session_id"), turn, null, null);
         return Response.status(201).entity(new TurnView(MessageView.of(r.user()), MessageView.of(r.assistant()))).build();
     }
 }

@@ -5,6 +5,7 @@ import static dev.parley.session.rest.SessionResource.uuid;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.platform.auth.CurrentCaller;
+import dev.parley.session.entity.Message;
 import dev.parley.session.rest.Views.MessageView;
 import dev.parley.session.rest.Views.Page;
 import dev.parley.session.service.SessionService;
@@ -19,6 +20,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** One message, its history to the root, and regenerating an answer. */
@@ -29,12 +33,14 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class MessageResource {
     private final SessionService sessions;
     private final TurnService turns;
+    private final dev.parley.session.service.Generations generations;
     private final CurrentCaller caller;
-    private final com.fasterxml.jackson.databind.ObjectMapper mapper;
+    private final RequestBodies bodies;
 
-    public MessageResource(SessionService sessions, TurnService turns, CurrentCaller caller,
-                           com.fasterxml.jackson.databind.ObjectMapper mapper) {
-        this.mapper = mapper;
+    public MessageResource(SessionService sessions, TurnService turns, dev.parley.session.service.Generations generations,
+                           CurrentCaller caller, RequestBodies bodies) {
+        this.generations = generations;
+        this.bodies = bodies;
         this.sessions = sessions;
         this.turns = turns;
         this.caller = caller;
@@ -75,13 +81,13 @@ public class MessageResource {
     public Response cancel(@PathParam("id") String id) {
         java.util.UUID owner = owner(caller.get());
         java.util.UUID messageId = uuid(id, "message_id");
-        if (turns.cancel(owner, messageId)) {
+        if (generations.cancel(owner, messageId)) {
             return Response.accepted(java.util.Map.of("status", "cancelling")).build();
         }
         // 404 when it is not the caller's message at all; another replica is asked only about the caller's own user
         // message (a reply is stored when its generation ends, so a reply id in flight elsewhere is not known here)
         dev.parley.session.entity.Message m = sessions.message(owner, messageId);
-        if ("user".equals(m.role) && turns.cancelElsewhere(owner, messageId)) {
+        if ("user".equals(m.role) && generations.cancelElsewhere(owner, messageId)) {
             return Response.accepted(java.util.Map.of("status", "cancelling")).build();
         }
         throw new dev.parley.platform.error.ApiException(409, "NOT_IN_FLIGHT", "No generation of this message is in flight.");
@@ -91,13 +97,18 @@ public class MessageResource {
     @Path("/{id}/regenerate")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Answer the same user message again: a new sibling of this assistant message ({\"model\"?,\"llm_params\"?})")
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Requests.Regeneration.class)))
     public Response regenerate(@PathParam("id") String id, String body) {
+        // the body may be absent, and sent without a JSON content type: read here rather than by JAX-RS
         JsonNode json;
         try {
-            json = body == null || body.isBlank() ? null : mapper.readTree(body);
+            json = body == null || body.isBlank() ? null : bodies.mapper().readTree(body);
         } catch (java.io.IOException e) {
             throw new dev.parley.platform.error.ApiException(400, "MALFORMED_JSON", "The body is not valid JSON.");
         }
-        return Response.status(201).entity(MessageView.of(turns.regenerate(owner(caller.get()), uuid(id, "message_id"), json, null))).build();
+        Requests.Regeneration r = json == null || json.isNull() ? Requests.Regeneration.NONE : bodies.read(json, Requests.Regeneration.class);
+        Message reply = turns.regenerate(owner(caller.get()), uuid(id, "message_id"), r.model(),
+                SessionResource.params(bodies.mapper(), r.llmParams()), null);
+        return Response.status(201).entity(MessageView.of(reply)).build();
     }
 }

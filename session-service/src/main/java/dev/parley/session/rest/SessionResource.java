@@ -1,18 +1,33 @@
 package dev.parley.session.rest;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.platform.auth.Caller;
 import dev.parley.platform.auth.CurrentCaller;
 import dev.parley.platform.error.ApiException;
+import dev.parley.session.client.SummaryMemory;
+import dev.parley.session.config.SessionConfig;
 import dev.parley.session.rest.Views.MessageView;
 import dev.parley.session.rest.Views.Page;
 import dev.parley.session.rest.Views.SessionView;
 import dev.parley.session.rest.Views.TurnView;
+import dev.parley.session.service.Images;
 import dev.parley.session.service.SessionService;
+import dev.parley.session.service.Summaries;
 import dev.parley.session.service.TurnService;
+import dev.parley.session.service.Upload;
 import io.quarkus.security.Authenticated;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
@@ -29,6 +44,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 /**
  * Sessions and their messages. A user (or a service acting for one with {@code X-Parley-User}) sees only their own:
@@ -43,17 +60,19 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class SessionResource {
     private final SessionService sessions;
     private final TurnService turns;
+    private final Summaries summaries;
     private final CurrentCaller caller;
-    private final com.fasterxml.jackson.databind.ObjectMapper mapper;
-    private final dev.parley.session.config.SessionConfig config;
+    private final RequestBodies bodies;
+    private final SessionConfig config;
 
-    public SessionResource(SessionService sessions, TurnService turns, CurrentCaller caller,
-                           com.fasterxml.jackson.databind.ObjectMapper mapper, dev.parley.session.config.SessionConfig config) {
-        this.mapper = mapper;
-        this.config = config;
+    public SessionResource(SessionService sessions, TurnService turns, Summaries summaries, CurrentCaller caller,
+                           RequestBodies bodies, SessionConfig config) {
         this.sessions = sessions;
         this.turns = turns;
+        this.summaries = summaries;
         this.caller = caller;
+        this.bodies = bodies;
+        this.config = config;
     }
 
     static UUID owner(Caller c) {
@@ -73,8 +92,9 @@ public class SessionResource {
 
     @POST
     @Operation(summary = "Create a session")
-    public Response create(JsonNode body) {
-        return Response.status(201).entity(SessionView.of(sessions.create(owner(caller.get()), body))).build();
+    public Response create(@Valid Requests.SessionFields body) {
+        SessionService.Settings settings = settings(bodies.mapper(), body == null ? Requests.SessionFields.NONE : body);
+        return Response.status(201).entity(SessionView.of(sessions.create(owner(caller.get()), settings))).build();
     }
 
     @GET
@@ -94,9 +114,11 @@ public class SessionResource {
 
     @PATCH
     @Path("/{id}")
-    @Operation(summary = "Change a session's title, system prompt, memory mode, model, parameters or metadata")
-    public SessionView update(@PathParam("id") String id, JsonNode body) {
-        return SessionView.of(sessions.update(owner(caller.get()), uuid(id, "session_id"), body));
+    @Operation(summary = "Change a session's title, system prompt, memory mode, model, parameters or metadata (absent: unchanged; "
+            + "null clears title, system prompt and model, and empties llm_params and metadata)")
+    public SessionView update(@PathParam("id") String id,
+                              @NotNull(message = "The body must be a JSON object.") @Valid Requests.SessionFields body) {
+        return SessionView.of(sessions.update(owner(caller.get()), uuid(id, "session_id"), settings(bodies.mapper(), body)));
     }
 
     @DELETE
@@ -111,8 +133,9 @@ public class SessionResource {
     @Path("/{id}/messages")
     @Operation(summary = "Send a message and get the reply (a turn); parent_message_id: null starts a branch at the root, "
             + "absent continues the active branch; Idempotency-Key makes a retry return the first turn")
-    public Response send(@PathParam("id") String id, @HeaderParam("Idempotency-Key") String idempotencyKey, JsonNode body) {
-        TurnService.TurnResult r = turns.send(owner(caller.get()), uuid(id, "session_id"), body, idempotencyKey, null);
+    public Response send(@PathParam("id") String id, @HeaderParam("Idempotency-Key") String idempotencyKey,
+                         @NotNull(message = "Send {\"content\":\"…\"}.") @Valid Requests.NewMessage body) {
+        TurnService.TurnResult r = turns.send(owner(caller.get()), uuid(id, "session_id"), turn(bodies.mapper(), body), idempotencyKey, null);
         return Response.status(r.replay() ? 200 : 201)
                 .entity(new TurnView(MessageView.of(r.user()), MessageView.of(r.assistant()))).build();
     }
@@ -122,54 +145,73 @@ public class SessionResource {
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Operation(summary = "Send a message with images (multipart: content, image files, parent_message_id?, model?, llm_params? as JSON)")
     public Response sendWithImages(@PathParam("id") String id, @HeaderParam("Idempotency-Key") String idempotencyKey,
-                                   @org.jboss.resteasy.reactive.RestForm("content") String content,
-                                   @org.jboss.resteasy.reactive.RestForm("parent_message_id") String parent,
-                                   @org.jboss.resteasy.reactive.RestForm("model") String model,
-                                   @org.jboss.resteasy.reactive.RestForm("llm_params") String llmParams,
-                                   @org.jboss.resteasy.reactive.RestForm("image") java.util.List<org.jboss.resteasy.reactive.multipart.FileUpload> images) {
-        JsonNode body = formBody(mapper, content, parent, model, llmParams);
-        java.util.List<TurnService.Upload> uploads = uploads(uploaded(images), config);
-        TurnService.TurnResult r = turns.send(owner(caller.get()), uuid(id, "session_id"), body, idempotencyKey, uploads, null);
+                                   @RestForm("content") String content, @RestForm("parent_message_id") String parent,
+                                   @RestForm("model") String model, @RestForm("llm_params") String llmParams,
+                                   @RestForm("image") List<FileUpload> images) {
+        Requests.NewMessage body = bodies.valid(formMessage(bodies.mapper(), content, parent, model, llmParams));
+        List<Upload> uploads = uploads(uploaded(images), config);
+        TurnService.TurnResult r = turns.send(owner(caller.get()), uuid(id, "session_id"), turn(bodies.mapper(), body), idempotencyKey,
+                uploads, null);
         return Response.status(r.replay() ? 200 : 201)
                 .entity(new TurnView(MessageView.of(r.user()), MessageView.of(r.assistant()))).build();
     }
 
-    /** The JSON body of a turn sent as a form (multipart), as the JSON API takes it. */
-    static JsonNode formBody(com.fasterxml.jackson.databind.ObjectMapper mapper, String content, String parent, String model,
-                             String llmParams) {
-        com.fasterxml.jackson.databind.node.ObjectNode body = mapper.createObjectNode();
-        body.put("content", content);
+    /** A turn sent as a form (multipart), as the JSON body would carry it ({@code parent_message_id} blank or "null": the root). */
+    static Requests.NewMessage formMessage(ObjectMapper mapper, String content, String parent, String model, String llmParams) {
+        Optional<UUID> parentId = null;
         if (parent != null) {
             if (parent.isBlank() || "null".equals(parent)) {
-                body.putNull("parent_message_id");
+                parentId = Optional.empty();
             } else {
-                body.put("parent_message_id", parent);
+                try {
+                    parentId = Optional.of(UUID.fromString(parent.strip()));
+                } catch (IllegalArgumentException e) {
+                    throw BodyErrors.invalid("parent_message_id", "parent_message_id must be a UUID.");
+                }
             }
         }
-        if (model != null) {
-            body.put("model", model);
-        }
+        JsonNode params = null;
         if (llmParams != null && !llmParams.isBlank()) {
             try {
-                body.set("llm_params", mapper.readTree(llmParams));
-            } catch (java.io.IOException e) {
+                params = mapper.readTree(llmParams);
+            } catch (IOException e) {
                 throw new ApiException(400, "VALIDATION_FAILED", "llm_params must be a JSON object.");
             }
         }
-        return body;
+        return new Requests.NewMessage(content, parentId, model, params);
+    }
+
+    /** The checked turn as the service takes it. */
+    static TurnService.NewTurn turn(ObjectMapper mapper, Requests.NewMessage m) {
+        return new TurnService.NewTurn(m.content(), m.parentMessageId(), m.model(), params(mapper, m.llmParams()));
+    }
+
+    /** A free-form object (already checked to be one, or absent, or null) as a map; absent and null: empty. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> params(ObjectMapper mapper, JsonNode node) {
+        return node == null || node.isNull() ? Map.of() : mapper.convertValue(node, LinkedHashMap.class);
+    }
+
+    static SessionService.Settings settings(ObjectMapper mapper, Requests.SessionFields f) {
+        return new SessionService.Settings(f.title(), f.systemPrompt(), f.memoryMode(), f.model(), object(mapper, f.llmParams()),
+                object(mapper, f.metadata()));
+    }
+
+    /** Absent: null (unchanged); JSON null: empty (cleared); an object: its map. */
+    private static Optional<Map<String, Object>> object(ObjectMapper mapper, JsonNode node) {
+        return node == null ? null : node.isNull() ? Optional.empty() : Optional.of(params(mapper, node));
     }
 
     /** An uploaded file as either HTTP layer hands it over (Quarkus REST or a Vert.x route). */
     record Uploaded(String fileName, long size, java.nio.file.Path path) { }
 
-    static java.util.List<Uploaded> uploaded(java.util.List<org.jboss.resteasy.reactive.multipart.FileUpload> files) {
-        return files == null ? java.util.List.of()
-                : files.stream().map(f -> new Uploaded(f.fileName(), f.size(), f.uploadedFile())).toList();
+    static List<Uploaded> uploaded(List<FileUpload> files) {
+        return files == null ? List.of() : files.stream().map(f -> new Uploaded(f.fileName(), f.size(), f.uploadedFile())).toList();
     }
 
     /** Uploaded images, each checked: count, size (413), type from its bytes (415). */
-    static java.util.List<TurnService.Upload> uploads(java.util.List<Uploaded> files, dev.parley.session.config.SessionConfig config) {
-        java.util.List<TurnService.Upload> uploads = new java.util.ArrayList<>();
+    static List<Upload> uploads(List<Uploaded> files, SessionConfig config) {
+        List<Upload> uploads = new ArrayList<>();
         if (files.size() > config.maxImages()) {
             throw new ApiException(400, "TOO_MANY_IMAGES", "At most " + config.maxImages() + " images per message.");
         }
@@ -179,16 +221,16 @@ public class SessionResource {
             }
             byte[] data;
             try {
-                data = java.nio.file.Files.readAllBytes(f.path());
-            } catch (java.io.IOException e) {
+                data = Files.readAllBytes(f.path());
+            } catch (IOException e) {
                 throw new ApiException(400, "UNREADABLE_UPLOAD", "The upload could not be read.");
             }
-            String type = dev.parley.session.service.Images.mediaType(data);
+            String type = Images.mediaType(data);
             if (type == null) {
                 throw new ApiException(415, "UNSUPPORTED_IMAGE", "'" + f.fileName()
                         + "' is not a PNG, JPEG, GIF or WebP image (judged by its content, not its name).");
             }
-            uploads.add(new TurnService.Upload(data, type));
+            uploads.add(new Upload(data, type));
         }
         return uploads;
     }
@@ -206,7 +248,18 @@ public class SessionResource {
     @PUT
     @Path("/{id}/active-leaf")
     @Operation(summary = "Show another branch: {\"message_id\"} (its newest leaf becomes the active one)")
-    public SessionView activeLeaf(@PathParam("id") String id, JsonNode body) {
-        return SessionView.of(sessions.switchBranch(owner(caller.get()), uuid(id, "session_id"), body));
+    public SessionView activeLeaf(@PathParam("id") String id,
+                                  @NotNull(message = "Send {\"message_id\":\"…\"}.") @Valid Requests.ActiveLeaf body) {
+        return SessionView.of(sessions.switchBranch(owner(caller.get()), uuid(id, "session_id"), body.messageId()));
+    }
+
+    @POST
+    @Path("/{id}/summarize")
+    @Operation(summary = "Summarise a stretch of the session (from from_message_id, default the root, to to_message_id, default the "
+            + "active leaf, along the branch) into a summary memory, written by memory-service; 201 with the memory")
+    public Response summarize(@PathParam("id") String id, @NotNull(message = "Send {\"from_message_id\"?,\"to_message_id\"?} "
+            + "({} for the whole active branch).") @Valid Requests.Summarize body) {
+        SummaryMemory memory = summaries.summarize(owner(caller.get()), uuid(id, "session_id"), body.fromMessageId(), body.toMessageId());
+        return Response.status(201).entity(memory).build();
     }
 }

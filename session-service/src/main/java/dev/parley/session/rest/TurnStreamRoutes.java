@@ -39,6 +39,7 @@ public class TurnStreamRoutes {
     private static final String SSE = "parley.sse";
 
     private final TurnService turns;
+    private final RequestBodies bodies;
     private final ObjectMapper mapper;
     private final ErrorWriter errors;
     private final Vertx vertx;
@@ -47,10 +48,11 @@ public class TurnStreamRoutes {
     private final SessionConfig config;
     private final String uploadsDir;
 
-    public TurnStreamRoutes(TurnService turns, ObjectMapper mapper, ErrorWriter errors, Vertx vertx, SessionConfig config,
+    public TurnStreamRoutes(TurnService turns, RequestBodies bodies, ErrorWriter errors, Vertx vertx, SessionConfig config,
                             HttpConfig http) {
         this.turns = turns;
-        this.mapper = mapper;
+        this.bodies = bodies;
+        this.mapper = bodies.mapper();
         this.errors = errors;
         this.vertx = vertx;
         this.heartbeatMs = config.heartbeatInterval().toMillis();
@@ -63,17 +65,25 @@ public class TurnStreamRoutes {
         stream(router, "/api/v1/sessions/:id/messages", (rc, ctx) -> {
             UUID owner = SessionResource.owner(ctx.caller);
             UUID id = SessionResource.uuid(rc.pathParam("id"), "session_id");
-            turns.send(owner, id, ctx.body, rc.request().getHeader("Idempotency-Key"), ctx.images, ctx.sink);
+            Requests.NewMessage body = ctx.form != null ? ctx.form : bodies.read(ctx.json, Requests.NewMessage.class);
+            if (body == null) {
+                throw BodyErrors.invalid("body", "Send {\"content\":\"…\"}.");
+            }
+            turns.send(owner, id, SessionResource.turn(mapper, body), rc.request().getHeader("Idempotency-Key"), ctx.images, ctx.sink);
             return null;
         });
         stream(router, "/api/v1/messages/:id/regenerate", (rc, ctx) -> {
             UUID owner = SessionResource.owner(ctx.caller);
-            turns.regenerate(owner, SessionResource.uuid(rc.pathParam("id"), "message_id"), ctx.body, ctx.sink);
+            Requests.Regeneration body = ctx.json == null || ctx.json.isNull() ? Requests.Regeneration.NONE
+                    : bodies.read(ctx.json, Requests.Regeneration.class);
+            turns.regenerate(owner, SessionResource.uuid(rc.pathParam("id"), "message_id"), body.model(),
+                    SessionResource.params(mapper, body.llmParams()), ctx.sink);
             return null;
         });
     }
 
-    private record Ctx(Caller caller, JsonNode body, List<TurnService.Upload> images, Sink sink) { }
+    /** The request: its JSON body, or the turn a multipart form carries and its images. */
+    private record Ctx(Caller caller, JsonNode json, Requests.NewMessage form, List<dev.parley.session.service.Upload> images, Sink sink) { }
 
     /** Three routes per path so that a request that does not ask for SSE passes on to Quarkus REST untouched. */
     private void stream(Router router, String path, BiFunction<RoutingContext, Ctx, Void> turn) {
@@ -119,17 +129,17 @@ public class TurnStreamRoutes {
                 Sink sink = new Sink(rc);
                 vertx.executeBlocking(() -> {
                     if (!multipart) {
-                        return turn.apply(rc, new Ctx(caller, json, List.of(), sink));
+                        return turn.apply(rc, new Ctx(caller, json, null, List.of(), sink));
                     }
                     // images are read and checked (count, size, type by content) before anything is stored
                     var attrs = rc.request().formAttributes();
-                    JsonNode formBody = SessionResource.formBody(mapper, attrs.get("content"), attrs.get("parent_message_id"),
-                            attrs.get("model"), attrs.get("llm_params"));
+                    Requests.NewMessage fields = bodies.valid(SessionResource.formMessage(mapper, attrs.get("content"),
+                            attrs.get("parent_message_id"), attrs.get("model"), attrs.get("llm_params")));
                     List<SessionResource.Uploaded> files = rc.fileUploads().stream()
                             .filter(f -> "image".equals(f.name()))
                             .map(f -> new SessionResource.Uploaded(f.fileName(), f.size(), java.nio.file.Path.of(f.uploadedFileName())))
                             .toList();
-                    return turn.apply(rc, new Ctx(caller, formBody, SessionResource.uploads(files, config), sink));
+                    return turn.apply(rc, new Ctx(caller, null, fields, SessionResource.uploads(files, config), sink));
                 }, false).onComplete(ar -> {
                     if (ar.failed()) {
                         sink.fail(ar.cause());

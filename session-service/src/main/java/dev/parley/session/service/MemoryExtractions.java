@@ -14,11 +14,12 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.session.client.MemoryClient;
 import dev.parley.session.config.SessionConfig;
+import dev.parley.session.entity.Message;
+import dev.parley.session.repository.OutboxRepository;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import org.jboss.logging.Logger;
 
 /**
@@ -32,7 +33,7 @@ public class MemoryExtractions {
     private static final Logger LOG = Logger.getLogger(MemoryExtractions.class);
     private static final TypeReference<List<Map<String, Object>>> EXCHANGE = new TypeReference<>() { };
 
-    private final EntityManager em;
+    private final OutboxRepository outbox;
     private final MemoryClient memory;
     private final ObjectMapper mapper;
     private final Duration interval;
@@ -46,9 +47,9 @@ public class MemoryExtractions {
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final OutboxPass pass = new OutboxPass(LOG, "memory extractions");
 
-    public MemoryExtractions(EntityManager em, MemoryClient memory, ObjectMapper mapper, SessionConfig config,
+    public MemoryExtractions(OutboxRepository outbox, MemoryClient memory, ObjectMapper mapper, SessionConfig config,
                              MeterRegistry registry) {
-        this.em = em;
+        this.outbox = outbox;
         this.memory = memory;
         this.mapper = mapper;
         this.interval = config.extractInterval();
@@ -56,17 +57,19 @@ public class MemoryExtractions {
         this.registry = registry;
     }
 
-    /** Inside the caller's transaction (the one storing the reply). */
-    public void owe(UUID replyId, UUID userId, UUID sessionId, List<Map<String, Object>> exchange) {
+    /** The exchange of a turn ({@code {"id","role","content"}} each), inside the transaction that stores the reply. */
+    public void owe(Message user, Message reply) {
+        List<Map<String, Object>> exchange = new java.util.ArrayList<>();
+        for (Message m : List.of(user, reply)) {
+            exchange.add(Map.of("id", m.id.toString(), "role", m.role, "content", m.content));
+        }
         String json;
         try {
             json = mapper.writeValueAsString(exchange);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        em.createNativeQuery("insert into memory_extractions (reply_id, user_id, session_id, exchange) values (?1, ?2, ?3, ?4) "
-                        + "on conflict do nothing")
-                .setParameter(1, replyId).setParameter(2, userId).setParameter(3, sessionId).setParameter(4, json).executeUpdate();
+        outbox.oweExtraction(reply.id, reply.userId, reply.sessionId, json);
     }
 
     /** After the owing transaction committed: deliver now rather than at the next scheduled run. */
@@ -84,41 +87,34 @@ public class MemoryExtractions {
         pass.run(this::deliverOne);
     }
 
-    @SuppressWarnings("unchecked")
     private boolean deliverOne() {
-        List<Object[]> rows = em.createNativeQuery("""
-                select reply_id, user_id, session_id, exchange, attempts, created_at from memory_extractions
-                where next_attempt <= now() order by next_attempt limit 1 for update skip locked""").getResultList();
-        if (rows.isEmpty()) {
+        var owed = outbox.nextExtraction();
+        if (owed.isEmpty()) {
             return false;
         }
-        Object[] row = rows.get(0);
-        UUID replyId = (UUID) row[0];
-        int attempts = ((Number) row[4]).intValue();
-        Instant created = row[5] instanceof Instant i ? i : ((java.sql.Timestamp) row[5]).toInstant();
+        OutboxRepository.OwedExtraction row = owed.get();
         String error;
         try {
-            List<Map<String, Object>> exchange = mapper.readValue((String) row[3], EXCHANGE);
-            if (memory.extract((UUID) row[1], (UUID) row[2], exchange)) {
-                em.createNativeQuery("delete from memory_extractions where reply_id = ?1").setParameter(1, replyId).executeUpdate();
+            List<Map<String, Object>> exchange = mapper.readValue(row.exchange(), EXCHANGE);
+            if (memory.extract(row.userId(), row.sessionId(), exchange)) {
+                outbox.extractionDone(row.replyId());
                 return true;
             }
             error = "memory-service did not take it";
         } catch (Exception e) {
             error = e.getClass().getSimpleName() + ": " + e.getMessage();
         }
-        if (Instant.now().isAfter(created.plus(maxAge))) {
-            em.createNativeQuery("delete from memory_extractions where reply_id = ?1").setParameter(1, replyId).executeUpdate();
+        if (Instant.now().isAfter(row.createdAt().plus(maxAge))) {
+            outbox.extractionDone(row.replyId());
             registry.counter("parley_session_extractions_dropped_total").increment();
-            LOG.warnf("memory extraction of message %s dropped after %d attempts over %s (%s)", replyId, attempts + 1, maxAge, error);
+            LOG.warnf("memory extraction of message %s dropped after %d attempts over %s (%s)", row.replyId(), row.attempts() + 1, maxAge, error);
             return true;
         }
-        long delayMs = Math.min(300_000, 1000L << Math.min(attempts, 12));
-        em.createNativeQuery("update memory_extractions set attempts = attempts + 1, next_attempt = ?2, last_error = ?3 where reply_id = ?1")
-                .setParameter(1, replyId).setParameter(2, Instant.now().plusMillis(delayMs)).setParameter(3, error).executeUpdate();
-        if (attempts == 2) {
+        long delayMs = Math.min(300_000, 1000L << Math.min(row.attempts(), 12));
+        outbox.extractionFailed(row.replyId(), Instant.now().plusMillis(delayMs), error);
+        if (row.attempts() == 2) {
             pass.warn("memory-service has not taken the extraction of message %s after 3 attempts (%s); still retrying",
-                    replyId, error);
+                    row.replyId(), error);
         }
         return true;
     }

@@ -13,12 +13,12 @@ import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.session.repository.SessionEventRepository;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.persistence.EntityManager;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.postgresql.PGConnection;
@@ -29,6 +29,10 @@ import org.postgresql.PGNotification;
  * transaction of the change, plus a {@code NOTIFY} of its id (delivered by PostgreSQL only when that transaction
  * commits). Every replica LISTENs on one dedicated connection outside the pool and hands the events to the streams
  * open on it. Rows are kept an hour for {@code Last-Event-ID} resumes.
+ * <p>
+ * The queries are {@link SessionEventRepository}'s. The LISTEN connection stays here: it is not a query but a
+ * connection of its own, outside the pool (a pooled one would be handed to other work and lose its LISTENs), opened
+ * with the datasource's URL and credentials and kept for the notifications it receives.
  */
 @ApplicationScoped
 public class SessionEvents {
@@ -47,7 +51,7 @@ public class SessionEvents {
     /** One event as a stream sends it. */
     public record Event(long id, UUID sessionId, String type, JsonNode data) { }
 
-    private final EntityManager em;
+    private final SessionEventRepository rows;
     private final ObjectMapper mapper;
     private final String url;
     private final String user;
@@ -59,11 +63,11 @@ public class SessionEvents {
     private volatile boolean running;
     private Thread listener;
 
-    public SessionEvents(EntityManager em, ObjectMapper mapper,
+    public SessionEvents(SessionEventRepository rows, ObjectMapper mapper,
                          @ConfigProperty(name = "quarkus.datasource.jdbc.url") String url,
                          @ConfigProperty(name = "quarkus.datasource.username") java.util.Optional<String> user,
                          @ConfigProperty(name = "quarkus.datasource.password") java.util.Optional<String> password) {
-        this.em = em;
+        this.rows = rows;
         this.mapper = mapper;
         this.url = url;
         this.user = user.orElse(null);
@@ -78,20 +82,12 @@ public class SessionEvents {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        Number id = (Number) em.createNativeQuery(
-                        "insert into session_events (session_id, type, data) values (?1, ?2, cast(?3 as jsonb)) returning id")
-                .setParameter(1, sessionId).setParameter(2, type).setParameter(3, json).getSingleResult();
-        em.createNativeQuery("select pg_notify(?1, ?2)").setParameter(1, CHANNEL)
-                .setParameter(2, id + ":" + sessionId).getSingleResult();
+        rows.insertAndNotify(CHANNEL, sessionId, type, json);
     }
 
     /** Events of a session after {@code afterId}, oldest first (a reconnecting stream's gap). */
-    @SuppressWarnings("unchecked")
     public List<Event> since(UUID sessionId, long afterId) {
-        List<Object[]> rows = em.createNativeQuery("select id, type, cast(data as text) from session_events "
-                        + "where session_id = ?1 and id > ?2 order by id limit 1000")
-                .setParameter(1, sessionId).setParameter(2, afterId).getResultList();
-        return rows.stream().map(r -> new Event(((Number) r[0]).longValue(), sessionId, (String) r[1], parse((String) r[2]))).toList();
+        return rows.since(sessionId, afterId).stream().map(r -> new Event(r.id(), sessionId, r.type(), parse(r.data()))).toList();
     }
 
     /** What this replica does when another asks it to stop a generation. */
@@ -124,8 +120,7 @@ public class SessionEvents {
     }
 
     private void notify(String channel, String payload) {
-        io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() ->
-                em.createNativeQuery("select pg_notify(?1, ?2)").setParameter(1, channel).setParameter(2, payload).getSingleResult());
+        io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() -> rows.notify(channel, payload));
     }
 
     public Runnable subscribe(UUID sessionId, Consumer<Event> consumer) {
@@ -236,8 +231,7 @@ public class SessionEvents {
 
     @Scheduled(every = "10m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void prune() {
-        io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() ->
-                em.createNativeQuery("delete from session_events where created_at < now() - interval '1 hour'").executeUpdate());
+        io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(rows::prune);
     }
 
     private JsonNode parse(String json) {

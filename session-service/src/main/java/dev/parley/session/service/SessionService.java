@@ -3,71 +3,71 @@ package dev.parley.session.service;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import java.util.UUID;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.platform.error.ApiException;
 import dev.parley.platform.http.Uuids;
 import dev.parley.session.entity.ChatSession;
 import dev.parley.session.entity.Message;
+import dev.parley.session.repository.AttachmentRepository;
 import dev.parley.session.repository.MessageRepository;
 import dev.parley.session.repository.SessionRepository;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 /** Sessions and reading their message trees; only the owner sees a session or a message (anyone else: 404). */
 @ApplicationScoped
 public class SessionService {
-    private static final Set<String> FIELDS = Set.of("title", "system_prompt", "memory_mode", "model", "llm_params", "metadata");
-    private static final Set<String> MODES = Set.of("AUTO", "EXPLICIT", "DISABLED");
-
     public record Page(List<ChatSession> sessions, String nextCursor) { }
+
+    /**
+     * A session's settings as a create or a PATCH gives them (already checked): {@code null} leaves a setting as it is
+     * (the default on create), {@code Optional.empty()} clears it (title, system prompt, model) or empties it
+     * (llm_params, metadata).
+     */
+    public record Settings(Optional<String> title, Optional<String> systemPrompt, Optional<String> memoryMode,
+                           Optional<String> model, Optional<Map<String, Object>> llmParams,
+                           Optional<Map<String, Object>> metadata) { }
 
     private final SessionRepository sessions;
     private final MessageRepository messages;
+    private final AttachmentRepository attachments;
     private final MemoryDeletions deletions;
-    private final ObjectMapper mapper;
-    private final EntityManager em;
     private final SessionEvents events;
 
-    public SessionService(SessionRepository sessions, MessageRepository messages, MemoryDeletions deletions,
-                          ObjectMapper mapper, EntityManager em, SessionEvents events) {
+    public SessionService(SessionRepository sessions, MessageRepository messages, AttachmentRepository attachments,
+                          MemoryDeletions deletions, SessionEvents events) {
         this.events = events;
         this.sessions = sessions;
         this.messages = messages;
+        this.attachments = attachments;
         this.deletions = deletions;
-        this.mapper = mapper;
-        this.em = em;
     }
 
     @Transactional
-    public ChatSession create(UUID userId, JsonNode body) {
-        JsonNode b = body == null || body.isNull() ? mapper.createObjectNode() : body;
+    public ChatSession create(UUID userId, Settings settings) {
         ChatSession s = new ChatSession();
         s.id = Uuids.v7();
         s.userId = userId;
         s.createdAt = Instant.now();
         s.updatedAt = s.createdAt;
-        apply(s, b);
+        apply(s, settings);
         sessions.persist(s);
         return s;
     }
 
     public ChatSession get(UUID userId, UUID id) {
-        return sessions.ofUser(userId, id).orElseThrow(TurnService::sessionNotFound);
+        return sessions.ofUser(userId, id).orElseThrow(Errors::sessionNotFound);
     }
 
     @Transactional
-    public ChatSession update(UUID userId, UUID id, JsonNode body) {
+    public ChatSession update(UUID userId, UUID id, Settings settings) {
         ChatSession s = get(userId, id);
-        apply(s, body);
+        apply(s, settings);
         s.updatedAt = Instant.now();
         events.publish(s.id, "session.updated", Map.of("session_id", s.id));
         return s;
@@ -94,7 +94,7 @@ public class SessionService {
                 created = Instant.parse(c[0]);
                 lastId = UUID.fromString(c[1]);
             } catch (RuntimeException e) {
-                throw TurnService.invalid("cursor", "cursor is not one this API gave out.");
+                throw Errors.invalid("cursor", "cursor is not one this API gave out.");
             }
         }
         String t = title == null || title.isBlank() ? null : title.strip();
@@ -122,7 +122,7 @@ public class SessionService {
     @Transactional
     public List<Message> stretch(UUID userId, UUID sessionId, UUID fromId, UUID toId) {
         ChatSession s = get(userId, sessionId);
-        UUID leaf = toId != null ? messages.inSession(s.id, toId).orElseThrow(TurnService::messageNotFound).id : s.activeLeafId;
+        UUID leaf = toId != null ? messages.inSession(s.id, toId).orElseThrow(Errors::messageNotFound).id : s.activeLeafId;
         if (leaf == null) {
             return List.of();
         }
@@ -130,13 +130,13 @@ public class SessionService {
         if (fromId == null) {
             return chain;
         }
-        messages.inSession(s.id, fromId).orElseThrow(TurnService::messageNotFound);
+        messages.inSession(s.id, fromId).orElseThrow(Errors::messageNotFound);
         for (int i = 0; i < chain.size(); i++) {
             if (chain.get(i).id.equals(fromId)) {
                 return chain.subList(i, chain.size());
             }
         }
-        throw TurnService.invalid("from_message_id", "from_message_id is not on the branch that leads to to_message_id.");
+        throw Errors.invalid("from_message_id", "from_message_id is not on the branch that leads to to_message_id.");
     }
 
     @Transactional
@@ -162,9 +162,7 @@ public class SessionService {
     /** An image of one of the caller's messages. */
     @Transactional
     public dev.parley.session.entity.Attachment attachment(UUID userId, UUID id) {
-        dev.parley.session.entity.Attachment a = em.createQuery(
-                        "from Attachment a where a.id = :id and a.userId = :user", dev.parley.session.entity.Attachment.class)
-                .setParameter("id", id).setParameter("user", userId).getResultStream().findFirst()
+        dev.parley.session.entity.Attachment a = attachments.ofUser(userId, id)
                 .orElseThrow(() -> ApiException.notFound("ATTACHMENT_NOT_FOUND", "No such attachment."));
         a.data.getClass(); // loaded inside the transaction
         return a;
@@ -177,14 +175,12 @@ public class SessionService {
         }
         Map<UUID, Message> byId = new LinkedHashMap<>();
         list.forEach(m -> byId.put(m.id, m));
-        List<Object[]> rows = em.createQuery("select a.id, a.messageId, a.mediaType, a.sizeBytes from Attachment a "
-                + "where a.messageId in :ids order by a.createdAt, a.id", Object[].class).setParameter("ids", byId.keySet()).getResultList();
-        for (Object[] r : rows) {
-            Message m = byId.get((UUID) r[1]);
+        for (AttachmentRepository.Ref r : attachments.refsOf(byId.keySet())) {
+            Message m = byId.get(r.messageId());
             if (m.attachments.isEmpty()) {
                 m.attachments = new java.util.ArrayList<>();
             }
-            m.attachments.add(Map.of("id", r[0], "media_type", r[2], "size", r[3]));
+            m.attachments.add(Map.of("id", r.id(), "media_type", r.mediaType(), "size", r.size()));
         }
         return list;
     }
@@ -194,18 +190,8 @@ public class SessionService {
      * leaf.
      */
     @Transactional
-    public ChatSession switchBranch(UUID userId, UUID sessionId, JsonNode body) {
+    public ChatSession switchBranch(UUID userId, UUID sessionId, UUID messageId) {
         ChatSession s = get(userId, sessionId);
-        JsonNode id = body == null ? null : body.get("message_id");
-        if (id == null || !id.isTextual()) {
-            throw TurnService.invalid("message_id", "Send {\"message_id\":\"…\"}.");
-        }
-        UUID messageId;
-        try {
-            messageId = UUID.fromString(id.asText());
-        } catch (IllegalArgumentException e) {
-            throw TurnService.invalid("message_id", "message_id must be a UUID.");
-        }
         messages.inSession(sessionId, messageId).orElseThrow(() ->
                 ApiException.notFound("MESSAGE_NOT_FOUND", "message_id is not a message of this session."));
         s.activeLeafId = messages.newestLeafUnder(messageId);
@@ -214,59 +200,24 @@ public class SessionService {
         return s;
     }
 
-    @SuppressWarnings("unchecked")
-    private void apply(ChatSession s, JsonNode b) {
-        if (!b.isObject()) {
-            throw TurnService.invalid("body", "The body must be a JSON object.");
+    private static void apply(ChatSession s, Settings b) {
+        if (b.title() != null) {
+            s.title = b.title().orElse(null);
         }
-        for (Iterator<String> it = b.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!FIELDS.contains(f)) {
-                throw TurnService.invalid(f, "Unknown field '" + f + "'.");
-            }
+        if (b.systemPrompt() != null) {
+            s.systemPrompt = b.systemPrompt().orElse(null);
         }
-        if (b.has("title")) {
-            s.title = text(b.get("title"), "title", 200);
+        if (b.model() != null) {
+            s.model = b.model().orElse(null);
         }
-        if (b.has("system_prompt")) {
-            s.systemPrompt = text(b.get("system_prompt"), "system_prompt", 100_000);
+        if (b.memoryMode() != null) {
+            s.memoryMode = b.memoryMode().orElseThrow(); // null is refused by the request's validation
         }
-        if (b.has("model")) {
-            s.model = text(b.get("model"), "model", 256);
+        if (b.llmParams() != null) {
+            s.llmParams = new LinkedHashMap<>(b.llmParams().orElse(Map.of()));
         }
-        if (b.has("memory_mode")) {
-            JsonNode m = b.get("memory_mode");
-            if (!m.isTextual() || !MODES.contains(m.asText())) {
-                throw TurnService.invalid("memory_mode", "memory_mode must be AUTO, EXPLICIT or DISABLED.");
-            }
-            s.memoryMode = m.asText();
+        if (b.metadata() != null) {
+            s.metadata = new LinkedHashMap<>(b.metadata().orElse(Map.of()));
         }
-        if (b.has("llm_params")) {
-            JsonNode p = b.get("llm_params");
-            if (!p.isNull() && !p.isObject()) {
-                throw TurnService.invalid("llm_params", "llm_params must be an object.");
-            }
-            s.llmParams = p.isNull() ? new LinkedHashMap<>() : mapper.convertValue(p, LinkedHashMap.class);
-        }
-        if (b.has("metadata")) {
-            JsonNode p = b.get("metadata");
-            if (!p.isNull() && !p.isObject()) {
-                throw TurnService.invalid("metadata", "metadata must be an object.");
-            }
-            if (p.toString().length() > 16_384) {
-                throw TurnService.invalid("metadata", "metadata is larger than 16 KiB.");
-            }
-            s.metadata = p.isNull() ? new LinkedHashMap<>() : mapper.convertValue(p, LinkedHashMap.class);
-        }
-    }
-
-    private static String text(JsonNode v, String field, int max) {
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (!v.isTextual() || v.asText().length() > max) {
-            throw TurnService.invalid(field, field + " must be a string of at most " + max + " characters.");
-        }
-        return v.asText();
     }
 }

@@ -73,6 +73,6 @@ class ContextBuilderTest {
         assertEquals("image/webp", Images.mediaType("RIFF\0\0\0\0WEBPVP8 ".getBytes()));
         assertNull(Images.mediaType("<svg xmlns=...>".getBytes()));
         assertNull(Images.mediaType(new byte[0]));
-        assertEquals("Plan a weekend in Lyon with", TurnService.firstWords("  Plan a weekend in Lyon with kids please"));
+        assertEquals("Plan a weekend in Lyon with", Titles.firstWords("  Plan a weekend in Lyon with kids please"));
     }
 }

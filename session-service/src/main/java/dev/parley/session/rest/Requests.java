@@ -1,0 +1,77 @@
+package dev.parley.session.rest;
+
+import java.util.Optional;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/** The API's request bodies (snake_case on the wire), checked by Bean Validation and {@link JsonBodies}' rules. */
+public final class Requests {
+    private Requests() { }
+
+    /** Text that is not only white space (null passes: absent is the other annotations' business). */
+    static final String NOT_BLANK = "(?s).*\\S.*";
+
+    /**
+     * A session's settings, for {@code POST} (absent: the default) and {@code PATCH} (absent: unchanged; {@code null}
+     * clears title, system prompt and model, and empties llm_params and metadata).
+     */
+    @JsonBody(rejectUnknown = true)
+    public record SessionFields(
+            Optional<@Size(max = 200, message = "title must be a string of at most 200 characters.") String> title,
+            Optional<@Size(max = 100_000, message = "system_prompt must be a string of at most 100000 characters.") String> systemPrompt,
+            @Schema(enumeration = {"AUTO", "EXPLICIT", "DISABLED"})
+            Optional<@NotNull(message = "memory_mode must be AUTO, EXPLICIT or DISABLED.")
+                     @Pattern(regexp = "AUTO|EXPLICIT|DISABLED", message = "memory_mode must be AUTO, EXPLICIT or DISABLED.") String> memoryMode,
+            Optional<@Size(max = 256, message = "model must be a string of at most 256 characters.") String> model,
+            @Schema(description = "Default parameters of the session's turns (OpenAI's names: temperature, top_p, max_tokens, …)")
+            @JsonObject(message = "llm_params must be an object.") JsonNode llmParams,
+            @Schema(description = "Your own data about the session, at most 16 KiB of JSON")
+            @JsonObject(message = "metadata must be an object of at most 16 KiB.", maxChars = 16_384) JsonNode metadata) {
+        static final SessionFields NONE = new SessionFields(null, null, null, null, null, null);
+    }
+
+    /**
+     * A turn: {@code parent_message_id} left out continues the active branch, {@code null} starts a branch at the root,
+     * a message id answers from there.
+     */
+    @JsonBody
+    public record NewMessage(
+            @NotBlank(message = "content is required: the message text.")
+            @Size(max = 200_000, message = "content is longer than 200000 characters.") String content,
+            Optional<UUID> parentMessageId,
+            @Size(max = 256, message = "model must be a non-empty string of at most 256 characters.")
+            @Pattern(regexp = NOT_BLANK, message = "model must be a non-empty string of at most 256 characters.") String model,
+            @Schema(description = "This turn's parameters, over the session's") @JsonObject(message = "llm_params must be an object.") JsonNode llmParams) { }
+
+    /** Regenerating an answer: another model or parameters for this once. */
+    @JsonBody
+    public record Regeneration(
+            @Size(max = 256, message = "model must be a non-empty string of at most 256 characters.")
+            @Pattern(regexp = NOT_BLANK, message = "model must be a non-empty string of at most 256 characters.") String model,
+            @JsonObject(message = "llm_params must be an object.") JsonNode llmParams) {
+        static final Regeneration NONE = new Regeneration(null, null);
+    }
+
+    /** The message whose newest leaf becomes the active one. */
+    @JsonBody
+    public record ActiveLeaf(@NotNull(message = "Send {\"message_id\":\"…\"}.") UUID messageId) { }
+
+    /** A text completion: with {@code session_id} a turn of that session, without a one-off answer. */
+    @JsonBody
+    public record TextCompletion(
+            @NotBlank(message = "text is required.") @Size(max = 200_000, message = "text is longer than 200000 characters.") String text,
+            @Schema(format = "uuid") String sessionId,
+            @Size(max = 256, message = "model must be a non-empty string of at most 256 characters.")
+            @Pattern(regexp = NOT_BLANK, message = "model must be a non-empty string of at most 256 characters.") String model,
+            @JsonObject(message = "llm_params must be an object.") JsonNode llmParams) { }
+
+    /** The stretch to summarise: from {@code from_message_id} (default the root) to {@code to_message_id} (default the active leaf). */
+    @JsonBody
+    public record Summarize(UUID fromMessageId, UUID toMessageId) { }
+}
