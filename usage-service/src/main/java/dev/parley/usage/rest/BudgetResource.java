@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.platform.auth.Caller;
 import dev.parley.platform.auth.CurrentCaller;
 import dev.parley.platform.error.ApiException;
+import dev.parley.usage.entity.BudgetLimits;
 import dev.parley.usage.service.Budgets;
 import io.quarkus.security.Authenticated;
 import jakarta.annotation.security.RolesAllowed;
@@ -38,7 +39,7 @@ public class BudgetResource {
         this.caller = caller;
     }
 
-    static Budgets.Limits limits(JsonNode body) {
+    static BudgetLimits limits(JsonNode body) {
         if (body == null || !body.isObject()) {
             throw Params.invalid("body", "Send {\"daily\":{\"soft_usd\",\"hard_usd\"},\"monthly\":{\"soft_usd\",\"hard_usd\"}}.");
         }
@@ -52,7 +53,7 @@ public class BudgetResource {
         }
         JsonNode d = body.path("daily");
         JsonNode m = body.path("monthly");
-        Budgets.Limits l = new Budgets.Limits(Params.money(d.get("soft_usd"), "daily.soft_usd"), Params.money(d.get("hard_usd"), "daily.hard_usd"),
+        BudgetLimits l = new BudgetLimits(Params.money(d.get("soft_usd"), "daily.soft_usd"), Params.money(d.get("hard_usd"), "daily.hard_usd"),
                 Params.money(m.get("soft_usd"), "monthly.soft_usd"), Params.money(m.get("hard_usd"), "monthly.hard_usd"));
         if (l.dailySoft() != null && l.dailyHard() != null && l.dailySoft().compareTo(l.dailyHard()) > 0
                 || l.monthlySoft() != null && l.monthlyHard() != null && l.monthlySoft().compareTo(l.monthlyHard()) > 0) {
@@ -61,7 +62,7 @@ public class BudgetResource {
         return l;
     }
 
-    static Map<String, Object> view(Budgets.Limits l) {
+    static Map<String, Object> view(BudgetLimits l) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("daily", pair(l.dailySoft(), l.dailyHard()));
         out.put("monthly", pair(l.monthlySoft(), l.monthlyHard()));

@@ -9,9 +9,9 @@ import java.util.Set;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.usage.entity.UsageEvent;
 import dev.parley.usage.service.Budgets;
 import dev.parley.usage.service.Ingest;
-import dev.parley.usage.service.UsageEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.security.Authenticated;
 import jakarta.ws.rs.Consumes;

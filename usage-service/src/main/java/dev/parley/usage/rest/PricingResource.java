@@ -8,7 +8,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.platform.auth.CurrentCaller;
 import dev.parley.platform.error.ApiException;
-import dev.parley.usage.service.Price;
+import dev.parley.usage.entity.Price;
 import dev.parley.usage.service.PriceCatalogue;
 import dev.parley.usage.service.Recompute;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -83,7 +83,7 @@ public class PricingResource {
     @Operation(summary = "Add a price (effective_from defaults to now)")
     public Response add(JsonNode body) {
         Price p = parse(body);
-        long id = QuarkusTransaction.requiringNew().call(() -> catalogue.insert(p, null, caller.get().userId(), false));
+        long id = QuarkusTransaction.requiringNew().call(() -> catalogue.insert(p, caller.get().userId()));
         catalogue.reload();
         return Response.status(201).entity(view(catalogue.byId().get(id))).build();
     }

@@ -14,6 +14,8 @@ import java.util.UUID;
 import dev.parley.platform.auth.Caller;
 import dev.parley.platform.auth.CurrentCaller;
 import dev.parley.platform.error.ApiException;
+import dev.parley.usage.entity.DailySums;
+import dev.parley.usage.entity.MessageCall;
 import dev.parley.usage.service.Reports;
 import io.quarkus.security.Authenticated;
 import jakarta.ws.rs.GET;
@@ -73,11 +75,11 @@ public class UsageResource {
         }
         Reports.Filter f = filter(userId, from, to, session, provider, model);
         String group = groupBy == null || groupBy.isBlank() ? null : groupBy;
-        Map<String, Reports.Line> sums = reports.sums(f, group);
-        Reports.Line total = new Reports.Line();
+        Map<String, DailySums> sums = reports.sums(f, group);
+        DailySums total = new DailySums();
         List<Map<String, Object>> breakdown = new ArrayList<>();
-        for (Map.Entry<String, Reports.Line> en : sums.entrySet()) {
-            Reports.Line l = en.getValue();
+        for (Map.Entry<String, DailySums> en : sums.entrySet()) {
+            DailySums l = en.getValue();
             total.requests += l.requests;
             total.promptTokens += l.promptTokens;
             total.completionTokens += l.completionTokens;
@@ -122,9 +124,9 @@ public class UsageResource {
         String f = from == null || from.isBlank() ? Instant.now().truncatedTo(ChronoUnit.DAYS).minus(29, ChronoUnit.DAYS).toString() : from;
         Reports.Filter filter = filter(userId, f, to, null, provider, model);
         List<Map<String, Object>> data = new ArrayList<>();
-        for (Map.Entry<String, Reports.Line> en : reports.sums(filter, "day_model").entrySet()) {
+        for (Map.Entry<String, DailySums> en : reports.sums(filter, "day_model").entrySet()) {
             String[] k = en.getKey().split("\\|", 2);
-            Reports.Line l = en.getValue();
+            DailySums l = en.getValue();
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("day", k[0]);
             m.put("model", k.length > 1 ? k[1] : null);
@@ -152,17 +154,17 @@ public class UsageResource {
             throw ApiException.notFound("MESSAGE_NOT_FOUND", "No usage for that message.");
         }
         Caller c = caller.get();
-        List<Map<String, Object>> calls = reports.message(c.isAdmin() ? null : c.requireUserId(), id);
+        List<MessageCall> calls = reports.message(c.isAdmin() ? null : c.requireUserId(), id);
         if (calls.isEmpty()) {
             throw ApiException.notFound("MESSAGE_NOT_FOUND", "No usage for that message.");
         }
         BigDecimal total = BigDecimal.ZERO;
         boolean unpriced = false;
-        for (Map<String, Object> m : calls) {
-            if (m.get("cost_usd") == null) {
+        for (MessageCall call : calls) {
+            if (call.costUsd() == null) {
                 unpriced = true;
             } else {
-                total = total.add((BigDecimal) m.get("cost_usd"));
+                total = total.add(call.costUsd());
             }
         }
         Map<String, Object> out = new LinkedHashMap<>();

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.usage.entity.Price;
 import org.junit.jupiter.api.Test;
 
 /** The bundled catalogue validates; a file that fails any rule is refused whole. */
