@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.platform.auth.Caller;
 import dev.parley.platform.auth.CurrentCaller;
 import dev.parley.platform.error.ApiException;
@@ -13,6 +12,8 @@ import dev.parley.usage.entity.BudgetLimits;
 import dev.parley.usage.service.Budgets;
 import io.quarkus.security.Authenticated;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
@@ -39,22 +40,11 @@ public class BudgetResource {
         this.caller = caller;
     }
 
-    static BudgetLimits limits(JsonNode body) {
-        if (body == null || !body.isObject()) {
-            throw Params.invalid("body", "Send {\"daily\":{\"soft_usd\",\"hard_usd\"},\"monthly\":{\"soft_usd\",\"hard_usd\"}}.");
-        }
-        dev.parley.platform.error.JsonFields.requireKnown(body, java.util.Set.of("daily", "monthly"), "");
-        for (String p : new String[] {"daily", "monthly"}) {
-            JsonNode n = body.get(p);
-            if (n != null && !n.isNull() && !n.isObject()) {
-                throw Params.invalid(p, p + " is an object {\"soft_usd\",\"hard_usd\"} or null.");
-            }
-            dev.parley.platform.error.JsonFields.requireKnown(n, java.util.Set.of("soft_usd", "hard_usd"), p);
-        }
-        JsonNode d = body.path("daily");
-        JsonNode m = body.path("monthly");
-        BudgetLimits l = new BudgetLimits(Params.money(d.get("soft_usd"), "daily.soft_usd"), Params.money(d.get("hard_usd"), "daily.hard_usd"),
-                Params.money(m.get("soft_usd"), "monthly.soft_usd"), Params.money(m.get("hard_usd"), "monthly.hard_usd"));
+    static final String SEND_A_BUDGET = "Send {\"daily\":{\"soft_usd\",\"hard_usd\"},\"monthly\":{\"soft_usd\",\"hard_usd\"}}.";
+
+    /** The limits of a valid body; a soft limit above its hard one is refused (it would never be seen). */
+    static BudgetLimits limits(BudgetRequest body) {
+        BudgetLimits l = body.toLimits();
         if (l.dailySoft() != null && l.dailyHard() != null && l.dailySoft().compareTo(l.dailyHard()) > 0
                 || l.monthlySoft() != null && l.monthlyHard() != null && l.monthlySoft().compareTo(l.monthlyHard()) > 0) {
             throw Params.invalid("soft_usd", "A soft limit above its hard limit would never be seen.");
@@ -99,7 +89,7 @@ public class BudgetResource {
     @PUT
     @Path("/me")
     @Operation(summary = "Set the caller's own budget (it can only lower what applies)")
-    public Map<String, Object> setMe(JsonNode body) {
+    public Map<String, Object> setMe(@Valid @NotNull(message = SEND_A_BUDGET) BudgetRequest body) {
         UUID user = caller.get().requireUserId();
         budgets.put("user", user, limits(body), user);
         return userView(user);
@@ -119,7 +109,7 @@ public class BudgetResource {
     @PUT
     @Path("/users/{user_id}")
     @RolesAllowed("admin")
-    public Map<String, Object> setUser(@PathParam("user_id") String userId, JsonNode body) {
+    public Map<String, Object> setUser(@PathParam("user_id") String userId, @Valid @NotNull(message = SEND_A_BUDGET) BudgetRequest body) {
         UUID user = pathUuid(userId, "USER_NOT_FOUND");
         budgets.put("admin", user, limits(body), caller.get().userId());
         return user(userId);
@@ -136,7 +126,7 @@ public class BudgetResource {
     @Path("/default")
     @RolesAllowed("admin")
     @Operation(summary = "Admin: the budget of every user an admin has not set one for")
-    public Map<String, Object> setDefaults(JsonNode body) {
+    public Map<String, Object> setDefaults(@Valid @NotNull(message = SEND_A_BUDGET) BudgetRequest body) {
         budgets.put("default", Budgets.DEFAULT, limits(body), caller.get().userId());
         return defaults();
     }
@@ -172,7 +162,7 @@ public class BudgetResource {
     @PUT
     @Path("/access-keys/{key_id}")
     @Operation(summary = "Set an access key's budget: its owner's (which can only lower an admin's), or an admin's")
-    public Map<String, Object> setKey(@PathParam("key_id") String keyId, JsonNode body) {
+    public Map<String, Object> setKey(@PathParam("key_id") String keyId, @Valid @NotNull(message = SEND_A_BUDGET) BudgetRequest body) {
         UUID key = ownKey(keyId);
         budgets.put(ownerOf(key) ? "key" : "keyadmin", key, limits(body), caller.get().userId());
         return key(keyId);

@@ -1,6 +1,5 @@
 package dev.parley.usage.rest;
 
-import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -49,15 +48,5 @@ final class Params {
         } catch (RuntimeException e) {
             throw invalid(field, field + " is a date (2026-11-30) or an instant (2026-11-30T12:00:00Z).");
         }
-    }
-
-    static BigDecimal money(com.fasterxml.jackson.databind.JsonNode node, String field) {
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isNumber() || !Double.isFinite(node.asDouble()) || node.decimalValue().signum() < 0 || node.decimalValue().compareTo(BigDecimal.valueOf(1_000_000_000)) > 0) {
-            throw invalid(field, field + " is a number of USD from 0 (or null for no limit).");
-        }
-        return node.decimalValue();
     }
 }

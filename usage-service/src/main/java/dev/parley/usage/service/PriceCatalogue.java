@@ -13,8 +13,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.parley.platform.error.ApiException;
 import dev.parley.usage.entity.Price;
 import dev.parley.usage.repository.PriceRepository;
@@ -22,6 +25,8 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,21 +38,21 @@ import org.jboss.logging.Logger;
 public class PriceCatalogue {
     private static final Logger LOG = Logger.getLogger(PriceCatalogue.class);
     static final String BUNDLED = "pricing/prices.json";
-    static final Set<String> FIELDS = Set.of("provider", "model", "match", "input_per_mtok", "output_per_mtok",
-            "cached_input_per_mtok", "cache_write_per_mtok", "reasoning_per_mtok", "per_image", "long_context_threshold_tokens",
-            "long_context_input_per_mtok", "long_context_output_per_mtok", "effective_from", "source");
-    /** A sane catalogue: at least this many entries, at most that many, and no price above the ceiling. */
+    /** A sane catalogue: at least this many entries, at most that many (each price at most {@link PriceEntry#RANGE}). */
     static final int MIN_ENTRIES = 5;
     static final int MAX_ENTRIES = 5000;
-    static final BigDecimal CEILING = BigDecimal.valueOf(10_000);
+    static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
+    static final Instant LATEST = Instant.parse("2100-01-01T00:00:00Z");
 
     private final PriceRepository repository;
     private final ObjectMapper mapper;
+    private final Validator validator;
     private volatile List<Price> prices = List.of();
 
-    public PriceCatalogue(PriceRepository repository, ObjectMapper mapper) {
+    public PriceCatalogue(PriceRepository repository, ObjectMapper mapper, Validator validator) {
         this.repository = repository;
         this.mapper = mapper;
+        this.validator = validator;
     }
 
     void start(@Observes StartupEvent e) throws IOException {
@@ -101,7 +106,7 @@ public class PriceCatalogue {
             if (!n.hasNonNull("effective_from")) {
                 throw new IllegalArgumentException("every price of the catalogue names its effective_from");
             }
-            Price p = parse(n, true);
+            Price p = price(entry(n));
             if (!seen.add(p.provider() + '\n' + p.model() + '\n' + p.match() + '\n' + p.effectiveFrom())) {
                 throw new IllegalArgumentException("duplicate price for " + p.provider() + "/" + p.model());
             }
@@ -110,78 +115,48 @@ public class PriceCatalogue {
         return out;
     }
 
-    /** One price from JSON; {@code strict}: unknown fields refused too. IllegalArgumentException names the problem. */
-    public Price parse(JsonNode n, boolean strict) {
+    /** One price of the catalogue file, checked as the admin API checks a price; IllegalArgumentException names the problem. */
+    PriceEntry entry(JsonNode n) {
         if (n == null || !n.isObject()) {
             throw new IllegalArgumentException("a price is a JSON object");
         }
-        if (strict) {
-            for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
-                String f = it.next();
-                if (!FIELDS.contains(f)) {
-                    throw new IllegalArgumentException("unknown field '" + f + "'");
-                }
-            }
+        PriceEntry entry;
+        try {
+            entry = mapper.treeToValue(n, PriceEntry.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new IllegalArgumentException("unknown field '" + e.getPropertyName() + "'");
+        } catch (JsonProcessingException e) {
+            String field = e instanceof JsonMappingException m && !m.getPath().isEmpty() ? m.getPath().get(0).getFieldName() : "a field";
+            throw new IllegalArgumentException(field + " has the wrong type");
         }
-        String provider = text(n, "provider", true);
-        if (provider.length() > 64) {
-            throw new IllegalArgumentException("provider is at most 64 characters");
+        List<ConstraintViolation<PriceEntry>> problems = new ArrayList<>(validator.validate(entry));
+        if (!problems.isEmpty()) {
+            problems.sort(Comparator.comparing(v -> v.getPropertyPath().toString()));
+            ConstraintViolation<PriceEntry> first = problems.get(0);
+            throw new IllegalArgumentException(first.getPropertyPath() + " " + first.getMessage());
         }
-        String model = text(n, "model", true);
-        String match = n.hasNonNull("match") ? text(n, "match", true) : Price.EXACT;
-        if (!Price.EXACT.equals(match) && !Price.PREFIX.equals(match)) {
-            throw new IllegalArgumentException("match is exact or prefix");
-        }
+        return entry;
+    }
+
+    /**
+     * A valid entry as a price: names stripped, {@code match} exact unless given, {@code effective_from} now unless
+     * given. IllegalArgumentException (always about {@code effective_from}) when its time is not an ISO-8601
+     * instant from 2000 to 2100.
+     */
+    public Price price(PriceEntry e) {
         Instant from;
         try {
-            from = n.hasNonNull("effective_from") ? Instant.parse(n.get("effective_from").asText()) : Instant.now();
-        } catch (RuntimeException e) {
+            from = e.effectiveFrom() != null ? Instant.parse(e.effectiveFrom()) : Instant.now();
+        } catch (RuntimeException ex) {
             throw new IllegalArgumentException("effective_from is an ISO-8601 instant");
         }
-        if (from.isBefore(Instant.parse("2000-01-01T00:00:00Z")) || from.isAfter(Instant.parse("2100-01-01T00:00:00Z"))) {
+        if (from.isBefore(EARLIEST) || from.isAfter(LATEST)) {
             throw new IllegalArgumentException("effective_from is between 2000 and 2100");
         }
-        Long threshold = null;
-        if (n.hasNonNull("long_context_threshold_tokens")) {
-            if (!n.get("long_context_threshold_tokens").canConvertToLong() || n.get("long_context_threshold_tokens").asLong() <= 0) {
-                throw new IllegalArgumentException("long_context_threshold_tokens is a positive whole number");
-            }
-            threshold = n.get("long_context_threshold_tokens").asLong();
-        }
-        return new Price(null, provider, model, match, money(n, "input_per_mtok", true), money(n, "output_per_mtok", true),
-                money(n, "cached_input_per_mtok", false), money(n, "cache_write_per_mtok", false),
-                money(n, "reasoning_per_mtok", false), money(n, "per_image", false), threshold,
-                money(n, "long_context_input_per_mtok", false), money(n, "long_context_output_per_mtok", false), from,
-                n.hasNonNull("source") ? n.get("source").asText() : null);
-    }
-
-    private static String text(JsonNode n, String field, boolean required) {
-        JsonNode v = n.get(field);
-        if (v == null || v.isNull() || !v.isTextual() || v.asText().isBlank() || v.asText().length() > 256) {
-            if (required) {
-                throw new IllegalArgumentException(field + " is required (a string of at most 256 characters)");
-            }
-            return null;
-        }
-        return v.asText().strip();
-    }
-
-    private static BigDecimal money(JsonNode n, String field, boolean required) {
-        JsonNode v = n.get(field);
-        if (v == null || v.isNull()) {
-            if (required) {
-                throw new IllegalArgumentException(field + " is required");
-            }
-            return null;
-        }
-        if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
-            throw new IllegalArgumentException(field + " must be a number");
-        }
-        BigDecimal d = v.decimalValue();
-        if (d.signum() < 0 || d.compareTo(CEILING) > 0) {
-            throw new IllegalArgumentException(field + " must be from 0 to " + CEILING);
-        }
-        return d;
+        return new Price(null, e.provider().strip(), e.model().strip(), e.match() != null ? e.match() : Price.EXACT,
+                e.inputPerMtok(), e.outputPerMtok(), e.cachedInputPerMtok(), e.cacheWritePerMtok(), e.reasoningPerMtok(),
+                e.perImage(), e.longContextThresholdTokens(), e.longContextInputPerMtok(), e.longContextOutputPerMtok(), from,
+                e.source());
     }
 
     /**
