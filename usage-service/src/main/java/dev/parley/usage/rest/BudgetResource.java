@@ -75,8 +75,7 @@ public class BudgetResource {
 
     /** Today's and this month's spend, in micro-dollars like the usage reports. */
     private static Map<String, Object> spent(BigDecimal[] spent) {
-        return Map.of("today_usd", spent[0].setScale(6, java.math.RoundingMode.HALF_EVEN),
-                "this_month_usd", spent[1].setScale(6, java.math.RoundingMode.HALF_EVEN));
+        return Map.of("today_usd", Params.usd(spent[0]), "this_month_usd", Params.usd(spent[1]));
     }
 
     @GET
@@ -100,7 +99,7 @@ public class BudgetResource {
     @RolesAllowed("admin")
     @Operation(summary = "Admin: the budget an admin set for a user (instead of the default), and what applies")
     public Map<String, Object> user(@PathParam("user_id") String userId) {
-        UUID user = pathUuid(userId, "USER_NOT_FOUND");
+        UUID user = Params.pathId(userId, "USER_NOT_FOUND", "Not found.");
         Map<String, Object> out = view(budgets.stored("admin", user));
         out.put("effective", view(budgets.effectiveForUser(user)));
         return out;
@@ -110,7 +109,7 @@ public class BudgetResource {
     @Path("/users/{user_id}")
     @RolesAllowed("admin")
     public Map<String, Object> setUser(@PathParam("user_id") String userId, @Valid @NotNull(message = SEND_A_BUDGET) BudgetRequest body) {
-        UUID user = pathUuid(userId, "USER_NOT_FOUND");
+        UUID user = Params.pathId(userId, "USER_NOT_FOUND", "Not found.");
         budgets.put("admin", user, limits(body), caller.get().userId());
         return user(userId);
     }
@@ -133,7 +132,7 @@ public class BudgetResource {
 
     /** The key's owner must be the caller (as the key's usage shows, or the key the caller authenticated with), or an admin. */
     private UUID ownKey(String keyId) {
-        UUID key = pathUuid(keyId, "ACCESS_KEY_NOT_FOUND");
+        UUID key = Params.pathId(keyId, "ACCESS_KEY_NOT_FOUND", "Not found.");
         Caller c = caller.get();
         if (key.equals(c.accessKeyId())) {
             return key;
@@ -176,13 +175,5 @@ public class BudgetResource {
         }
         UUID owner = budgets.keyOwner(key);
         return owner != null && owner.equals(c.userId()) || !c.isAdmin();
-    }
-
-    private static UUID pathUuid(String v, String code) {
-        try {
-            return UUID.fromString(v);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.notFound(code, "Not found.");
-        }
     }
 }

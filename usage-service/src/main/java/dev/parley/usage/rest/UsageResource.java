@@ -1,7 +1,6 @@
 package dev.parley.usage.rest;
 
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -60,10 +59,6 @@ public class UsageResource {
         return "all".equals(userId.strip()) ? null : Params.uuid(userId, "user_id");
     }
 
-    private static BigDecimal usd(BigDecimal v) {
-        return v.setScale(6, RoundingMode.HALF_EVEN);
-    }
-
     @GET
     @Path("/cost-estimation")
     @Operation(summary = "Cost and tokens, filtered (every parameter optional, all time by default), grouped by day, model, provider or session")
@@ -88,7 +83,7 @@ public class UsageResource {
             if (group != null) {
                 Map<String, Object> b = new LinkedHashMap<>();
                 b.put(group, en.getKey().isEmpty() ? null : en.getKey());
-                b.put("cost_usd", usd(l.cost));
+                b.put("cost_usd", Params.usd(l.cost));
                 b.put("prompt_tokens", l.promptTokens);
                 b.put("completion_tokens", l.completionTokens);
                 b.put("requests", l.requests);
@@ -97,7 +92,7 @@ public class UsageResource {
             }
         }
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("total_cost_usd", usd(total.cost));
+        out.put("total_cost_usd", Params.usd(total.cost));
         out.put("prompt_tokens", total.promptTokens);
         out.put("completion_tokens", total.completionTokens);
         out.put("requests", total.requests);
@@ -133,7 +128,7 @@ public class UsageResource {
             m.put("requests", l.requests);
             m.put("prompt_tokens", l.promptTokens);
             m.put("completion_tokens", l.completionTokens);
-            m.put("cost_usd", usd(l.cost));
+            m.put("cost_usd", Params.usd(l.cost));
             m.put("unpriced_requests", l.unpriced);
             m.put("mean_latency_ms", l.requests == 0 ? null : Math.round((double) l.latencySum / l.requests));
             m.put("p95_latency_ms", l.p95());
@@ -147,12 +142,7 @@ public class UsageResource {
     @Path("/messages/{message_id}")
     @Operation(summary = "The LLM calls made for one message (a turn and its retries), with their cost")
     public Map<String, Object> message(@PathParam("message_id") String messageId) {
-        UUID id;
-        try {
-            id = UUID.fromString(messageId);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.notFound("MESSAGE_NOT_FOUND", "No usage for that message.");
-        }
+        UUID id = Params.pathId(messageId, "MESSAGE_NOT_FOUND", "No usage for that message.");
         Caller c = caller.get();
         List<MessageCall> calls = reports.message(c.isAdmin() ? null : c.requireUserId(), id);
         if (calls.isEmpty()) {
@@ -169,7 +159,7 @@ public class UsageResource {
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("message_id", id);
-        out.put("total_cost_usd", usd(total));
+        out.put("total_cost_usd", Params.usd(total));
         out.put("unpriced", unpriced);
         out.put("data", calls);
         return out;
