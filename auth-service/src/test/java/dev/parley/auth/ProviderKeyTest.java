@@ -132,6 +132,44 @@ class ProviderKeyTest {
     }
 
     @Test
+    void anUpdateKeepsAnAbsentBaseUrlClearsANullOneAndRefusesUnknownOrMistypedFields() {
+        Account u = register("patch");
+        String id = create(u, Map.of("provider", "openai_compatible", "name", "local", "api_key", "local-key-1234567890",
+                "base_url", "http://127.0.0.1:11434/v1")).getString("id");
+        u.as().contentType("application/json").body("{\"label\":\"home\"}").when().put("/api/v1/provider-keys/" + id)
+                .then().statusCode(200).body("label", equalTo("home")).body("base_url", equalTo("http://127.0.0.1:11434/v1"));
+        u.as().contentType("application/json").body("{\"base_url\":\"https://llm.example/v1/\"}").when()
+                .put("/api/v1/provider-keys/" + id).then().statusCode(200)
+                .body("base_url", equalTo("https://llm.example/v1")).body("label", equalTo("home"));
+        u.as().contentType("application/json").body("{\"base_url\":null}").when().put("/api/v1/provider-keys/" + id)
+                .then().statusCode(200).body("base_url", nullValue()).body("label", equalTo("home"));
+
+        assertErrorShape(u.as().contentType("application/json").body("{\"label\":\"x\",\"colour\":\"red\"}").when()
+                .put("/api/v1/provider-keys/" + id).then(), 400, "VALIDATION_FAILED").body("error.details.colour", equalTo("unknown field"));
+        assertErrorShape(u.as().contentType("application/json").body("{\"label\":42}").when()
+                .put("/api/v1/provider-keys/" + id).then(), 400, "INVALID_JSON");
+        assertErrorShape(u.as().contentType("application/json").body("{\"base_url\":42}").when()
+                .put("/api/v1/provider-keys/" + id).then(), 400, "INVALID_JSON");
+        assertErrorShape(u.as().contentType("application/json").body(Map.of("base_url", "https://h/" + "a".repeat(2100))).when()
+                .put("/api/v1/provider-keys/" + id).then(), 400, "VALIDATION_FAILED").body("error.details.fields", hasKey("base_url"));
+        assertErrorShape(u.as().contentType("application/json").body(Map.of("api_key", "k".repeat(5000))).when()
+                .put("/api/v1/provider-keys/" + id).then(), 400, "VALIDATION_FAILED").body("error.details.fields", hasKey("api_key"));
+        assertErrorShape(u.as().contentType("application/json").body(Map.of("name", "other")).when()
+                .put("/api/v1/provider-keys/" + id).then(), 400, "VALIDATION_FAILED")
+                .body("error.details.fields.name", equalTo("immutable"));
+        u.as().when().get("/api/v1/provider-keys/" + id).then().statusCode(200).body("name", equalTo("local"))
+                .body("label", equalTo("home")).body("base_url", nullValue());
+    }
+
+    @Test
+    void theUpdateBodyIsDescribedInOpenApi() {
+        JsonPath doc = given().queryParam("format", "json").when().get("/q/openapi").then().statusCode(200).extract().jsonPath();
+        String ref = doc.getString("paths.'/api/v1/provider-keys/{id}'.put.requestBody.content.'application/json'.schema.'$ref'");
+        Map<String, Object> properties = doc.getMap("components.schemas." + ref.substring(ref.lastIndexOf('/') + 1) + ".properties");
+        assertEquals(java.util.Set.of("api_key", "label", "base_url"), properties.keySet());
+    }
+
+    @Test
     void theTableHoldsCiphertextBoundToItsRowAndKeyVersion() throws Exception {
         Account u = register("crypto");
         String s1 = "sk-first-" + UUID.randomUUID();

@@ -108,6 +108,41 @@ class BudgetTest {
     }
 
     @Test
+    void aBudgetBodyIsStrictAndItsProblemsNameTheFieldAsSent() {
+        given().auth().oauth2(token).contentType("application/json").body("{\"daily\":{\"hard_usd\":3,\"colour\":\"red\"}}")
+                .put("/api/v1/budgets/me").then().statusCode(400).body("error.code", equalTo("VALIDATION_FAILED"))
+                .body("error.details.'daily.colour'", equalTo("unknown field"));
+        given().auth().oauth2(token).contentType("application/json").body("{\"weekly\":null}")
+                .put("/api/v1/budgets/me").then().statusCode(400).body("error.details.weekly", equalTo("unknown field"));
+        given().auth().oauth2(token).contentType("application/json").body("{\"daily\":{\"hard_usd\":-1}}")
+                .put("/api/v1/budgets/me").then().statusCode(400).body("error.code", equalTo("VALIDATION_FAILED"))
+                .body("error.details.fields", org.hamcrest.Matchers.hasKey("daily.hard_usd"));
+        given().auth().oauth2(token).contentType("application/json").body("{\"monthly\":{\"soft_usd\":5,\"hard_usd\":1}}")
+                .put("/api/v1/budgets/me").then().statusCode(400).body("error.details.fields", org.hamcrest.Matchers.hasKey("soft_usd"));
+        for (String wrong : new String[] {"{\"daily\":{\"hard_usd\":\"3\"}}", "{\"daily\":5}", "{\"daily\":[]}", "[]", "{\"daily\":{\"hard_usd\":true}}"}) {
+            given().auth().oauth2(token).contentType("application/json").body(wrong).put("/api/v1/budgets/me")
+                    .then().statusCode(400).body("error.code", equalTo("INVALID_JSON"));
+        }
+        given().auth().oauth2(token).contentType("application/json").put("/api/v1/budgets/me")
+                .then().statusCode(400).body("error.code", equalTo("VALIDATION_FAILED"));
+        // nothing of that was stored; absent and null both mean no limit
+        given().auth().oauth2(token).contentType("application/json").body("{\"daily\":{\"hard_usd\":2},\"monthly\":null}")
+                .put("/api/v1/budgets/me").then().statusCode(200).body("daily.hard_usd", equalTo(2.0f))
+                .body("daily.soft_usd", org.hamcrest.Matchers.nullValue()).body("monthly.hard_usd", org.hamcrest.Matchers.nullValue());
+    }
+
+    @Test
+    void theBudgetBodyIsDescribedInOpenApi() {
+        JsonPath doc = given().queryParam("format", "json").get("/q/openapi").then().statusCode(200).extract().jsonPath();
+        String ref = doc.getString("paths.'/api/v1/budgets/me'.put.requestBody.content.'application/json'.schema.'$ref'");
+        String name = ref.substring(ref.lastIndexOf('/') + 1);
+        assertEquals(java.util.Set.of("daily", "monthly"), doc.getMap("components.schemas." + name + ".properties").keySet());
+        String limits = doc.getString("components.schemas." + name + ".properties.daily.'$ref'");
+        assertEquals(java.util.Set.of("soft_usd", "hard_usd"),
+                doc.getMap("components.schemas." + limits.substring(limits.lastIndexOf('/') + 1) + ".properties").keySet());
+    }
+
+    @Test
     void anAccessKeysBudgetIsSetByItsOwnerAndStopsThatKeyOnly() {
         UUID key = UUID.randomUUID();
         spend(0.1, key); // the key's usage shows whose it is

@@ -165,6 +165,50 @@ class UsageTest {
     }
 
     @Test
+    void aPriceBodyIsCheckedByFieldAndOnlyAdminsGetThatFar() {
+        String body = "{\"provider\":\"test\",\"model\":\"strict-" + UUID.randomUUID() + "\",\"input_per_mtok\":1,\"output_per_mtok\":1";
+        given().auth().oauth2(token).contentType("application/json").body("{}").post("/api/v1/pricing").then().statusCode(403);
+        given().auth().oauth2(token).contentType("application/json").body("{}").post("/api/v1/pricing/recompute").then().statusCode(403);
+        given().auth().oauth2(admin).contentType("application/json").body(body + ",\"cached_input_per_mtok\":-1}").post("/api/v1/pricing")
+                .then().statusCode(400).body("error.code", equalTo("VALIDATION_FAILED"))
+                .body("error.details.fields.cached_input_per_mtok", equalTo("must be from 0 to 10000"));
+        given().auth().oauth2(admin).contentType("application/json").body(body + ",\"match\":\"fuzzy\"}").post("/api/v1/pricing")
+                .then().statusCode(400).body("error.details.fields", org.hamcrest.Matchers.hasKey("match"));
+        given().auth().oauth2(admin).contentType("application/json").body(body + ",\"effective_from\":\"yesterday\"}").post("/api/v1/pricing")
+                .then().statusCode(400).body("error.details.fields", org.hamcrest.Matchers.hasKey("effective_from"));
+        given().auth().oauth2(admin).contentType("application/json").body(body + ",\"colour\":\"red\"}").post("/api/v1/pricing")
+                .then().statusCode(400).body("error.code", equalTo("VALIDATION_FAILED")).body("error.details.colour", equalTo("unknown field"));
+        for (String wrong : new String[] {",\"per_image\":\"0.04\"}", ",\"effective_from\":1767225600}", ",\"source\":true}"}) {
+            given().auth().oauth2(admin).contentType("application/json").body(body + wrong).post("/api/v1/pricing")
+                    .then().statusCode(400).body("error.code", equalTo("INVALID_JSON"));
+        }
+        given().auth().oauth2(admin).contentType("application/json").body("{\"from\":\"2026-01-01\",\"to\":\"2026-01-02\",\"too\":1}")
+                .post("/api/v1/pricing/recompute").then().statusCode(400).body("error.details.too", equalTo("unknown field"));
+        given().auth().oauth2(admin).contentType("application/json").body(body + "}").post("/api/v1/pricing").then().statusCode(201)
+                .body("match", equalTo("exact")).body("effective_from", org.hamcrest.Matchers.notNullValue());
+    }
+
+    @Test
+    void anEnvelopeThatIsNotABatchIsRefusedWhole() {
+        given().auth().oauth2(GATEWAY).contentType("application/json").body("{}").post("/internal/v1/usage-events")
+                .then().statusCode(400).body("error.details.fields", org.hamcrest.Matchers.hasKey("events"));
+        given().auth().oauth2(GATEWAY).contentType("application/json").body("[]").post("/internal/v1/usage-events").then().statusCode(400);
+        List<Map<String, Object>> tooMany = new ArrayList<>();
+        Map<String, Object> one = event(user, Instant.parse("2026-10-02T10:00:00Z"), "parley", "echo", 1, 1);
+        for (int i = 0; i < 5001; i++) {
+            tooMany.add(one);
+        }
+        given().auth().oauth2(GATEWAY).contentType("application/json").body(Map.of("events", tooMany)).post("/internal/v1/usage-events")
+                .then().statusCode(400).body("error.details.fields", org.hamcrest.Matchers.hasKey("events"));
+        // an element that is not an object is one rejected event, not a bad batch
+        JsonPath r = given().auth().oauth2(GATEWAY).contentType("application/json")
+                .body("{\"events\":[42,null," + new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(one) + "]}")
+                .post("/internal/v1/usage-events").then().statusCode(202).extract().jsonPath();
+        assertEquals(1, r.getInt("stored") + r.getInt("duplicates"));
+        assertEquals(2, r.getList("rejected").size(), r.prettify());
+    }
+
+    @Test
     void reportsGroupByDayModelProviderAndSessionAndCutPartialDaysExactly() {
         String model = "m-" + UUID.randomUUID();
         price(model, "1", "0", Instant.parse("2026-01-01T00:00:00Z"));

@@ -28,4 +28,9 @@ public class RefreshTokenRepository implements PanacheRepositoryBase<RefreshToke
     public int revokeAllOfUserExcept(UUID userId, UUID keepFamily, Instant at) {
         return update("revokedAt = ?1 where userId = ?2 and familyId <> ?3 and revokedAt is null", at, userId, keepFamily);
     }
+
+    /** Deletes the tokens that expired, were revoked or were used before {@code cutoff} (kept until then for reuse detection). */
+    public long deleteSpentBefore(Instant cutoff) {
+        return delete("expiresAt < ?1 or revokedAt < ?1 or usedAt < ?1", cutoff);
+    }
 }

@@ -10,6 +10,15 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 @ApplicationScoped
 public class SigningKeyRepository implements PanacheRepositoryBase<SigningKey, String> {
+    private static final long ADVISORY_LOCK = 0x7061726c6579L; // "parley"
+
+    /**
+     * Serialises the replicas that change signing keys (start-up, rotation, re-encryption): a PostgreSQL advisory
+     * lock held until the caller's transaction ends.
+     */
+    public void lockAgainstOtherReplicas() {
+        getEntityManager().createNativeQuery("SELECT pg_advisory_xact_lock(" + ADVISORY_LOCK + ")").getSingleResult();
+    }
 
     public Optional<SigningKey> inState(State state) {
         return find("state", state).firstResultOptional();

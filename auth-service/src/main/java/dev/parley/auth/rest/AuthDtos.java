@@ -2,8 +2,11 @@ package dev.parley.auth.rest;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.parley.auth.entity.AccessKey;
 import dev.parley.auth.entity.ProviderKey;
 import dev.parley.auth.entity.User;
@@ -12,6 +15,7 @@ import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** Request and response bodies of auth-service's API (snake_case on the wire). Secrets are redacted in toString. */
 public final class AuthDtos {
@@ -140,6 +144,25 @@ public final class AuthDtos {
         @Override
         public String toString() {
             return "ProviderKeyRequest[" + provider + "/" + name + ", <redacted>]";
+        }
+    }
+
+    /**
+     * A provider key's changes ({@code PUT}): each field absent stays as it is; {@code base_url: null} clears the URL.
+     * {@code provider} and {@code name} cannot change: they are read only to refuse them by name. Unknown fields are
+     * refused ({@link StrictRequestBodies}).
+     */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record ProviderKeyUpdate(
+            @Size(max = 4096, message = "1-4096 characters without surrounding whitespace") String apiKey,
+            @Size(max = 200, message = "at most 200 characters") String label,
+            @JsonDeserialize(using = AbsentOrNull.class) @Schema(description = "null clears it; absent keeps it")
+            Optional<@Size(max = 2048, message = "an http(s) URL without credentials, query or fragment") String> baseUrl,
+            @Schema(hidden = true) String provider,
+            @Schema(hidden = true) String name) {
+        @Override
+        public String toString() {
+            return "ProviderKeyUpdate[label=" + label + ", baseUrl=" + baseUrl + ", <redacted>]";
         }
     }
 

@@ -1,11 +1,11 @@
 package dev.parley.auth.rest;
 
+import java.util.Map;
 import java.util.UUID;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.auth.rest.AuthDtos.Page;
 import dev.parley.auth.rest.AuthDtos.ProviderKeyRequest;
+import dev.parley.auth.rest.AuthDtos.ProviderKeyUpdate;
 import dev.parley.auth.rest.AuthDtos.ProviderKeyView;
 import dev.parley.auth.service.ProviderKeyService;
 import dev.parley.platform.auth.Caller;
@@ -34,12 +34,10 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class ProviderKeyResource {
     private final ProviderKeyService keys;
     private final CurrentCaller caller;
-    private final ObjectMapper mapper;
 
-    public ProviderKeyResource(ProviderKeyService keys, CurrentCaller caller, ObjectMapper mapper) {
+    public ProviderKeyResource(ProviderKeyService keys, CurrentCaller caller) {
         this.keys = keys;
         this.caller = caller;
-        this.mapper = mapper;
     }
 
     @POST
@@ -71,18 +69,14 @@ public class ProviderKeyResource {
     @Authenticated
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Change label, base_url (null clears it) or api_key")
-    public ProviderKeyView update(@PathParam("id") UUID id, @NotNull JsonNode body) {
-        if (!body.isObject()) {
-            throw new ApiException(400, "INVALID_JSON", "The request body must be a JSON object");
-        }
-        dev.parley.platform.error.JsonFields.requireKnown(body,
-                java.util.Set.of("provider", "api_key", "name", "label", "base_url"), "");
-        ProviderKeyRequest r = mapper.convertValue(body, ProviderKeyRequest.class);
+    public ProviderKeyView update(@PathParam("id") UUID id, @Valid @NotNull ProviderKeyUpdate r) {
         if (r.provider() != null || r.name() != null) {
             throw new ApiException(400, "VALIDATION_FAILED", "provider and name cannot be changed: create a new key",
-                    java.util.Map.of("fields", java.util.Map.of("provider", "immutable", "name", "immutable")));
+                    Map.of("fields", Map.of("provider", "immutable", "name", "immutable")));
         }
-        return ProviderKeyView.of(keys.update(owner(), id, r.label(), r.baseUrl(), body.has("base_url"), r.apiKey()));
+        boolean baseUrlSent = r.baseUrl() != null;
+        return ProviderKeyView.of(keys.update(owner(), id, r.label(), baseUrlSent ? r.baseUrl().orElse(null) : null,
+                baseUrlSent, r.apiKey()));
     }
 
     @DELETE

@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -53,20 +52,20 @@ public class AccessKeyService {
 
     @Transactional
     public Created create(UUID userId, String name, Instant expiresAt, List<String> allowedModels) {
-        Instant now = AccountService.now();
+        Instant now = Stored.now();
         if (name == null || name.isBlank() || name.length() > 100) {
-            throw validation("name", "1-100 characters");
+            throw Stored.invalid("name", "1-100 characters");
         }
         if (expiresAt != null && !expiresAt.isAfter(now)) {
-            throw validation("expires_at", "must be in the future");
+            throw Stored.invalid("expires_at", "must be in the future");
         }
         List<String> models = allowedModels == null ? List.of() : allowedModels;
         if (models.size() > 100) {
-            throw validation("allowed_models", "at most 100 entries");
+            throw Stored.invalid("allowed_models", "at most 100 entries");
         }
         for (String m : models) {
             if (m == null || !MODEL_PATTERN.matcher(m).matches()) {
-                throw validation("allowed_models", "model names or patterns such as openai/gpt-4o* (letters, digits, . _ : / * @ + -)");
+                throw Stored.invalid("allowed_models", "model names or patterns such as openai/gpt-4o* (letters, digits, . _ : / * @ + -)");
             }
         }
         if (keys.count("userId = ?1 and revokedAt is null", userId) >= MAX_ACTIVE_KEYS) {
@@ -98,7 +97,7 @@ public class AccessKeyService {
     public void revoke(UUID userId, UUID keyId) {
         AccessKey key = keys.ofUser(userId, keyId).filter(k -> k.revokedAt == null)
                 .orElseThrow(() -> ApiException.notFound("ACCESS_KEY_NOT_FOUND", "No such access key"));
-        key.revokedAt = AccountService.now();
+        key.revokedAt = Stored.now();
         LOG.infof("access key %s revoked", key.id);
     }
 
@@ -110,7 +109,7 @@ public class AccessKeyService {
         }
         String hash = TokenIssuer.sha256Hex(presented);
         byte[] want = hash.getBytes(StandardCharsets.US_ASCII);
-        Instant now = AccountService.now();
+        Instant now = Stored.now();
         for (AccessKey k : keys.byPrefix(presented.substring(3, 11))) {
             if (!MessageDigest.isEqual(want, k.keyHash.getBytes(StandardCharsets.US_ASCII))) {
                 continue;
@@ -129,10 +128,5 @@ public class AccessKeyService {
                     List.copyOf(k.allowedModels)));
         }
         return Optional.empty();
-    }
-
-    private static ApiException validation(String field, String problem) {
-        return new ApiException(400, "VALIDATION_FAILED", "Invalid request: " + field,
-                Map.of("fields", Map.of(field, problem)));
     }
 }

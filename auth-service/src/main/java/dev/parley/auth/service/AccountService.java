@@ -2,7 +2,6 @@ package dev.parley.auth.service;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashSet;
@@ -329,8 +328,8 @@ public class AccountService {
         }
     }
 
-    static Instant now() {
-        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    private static Instant now() {
+        return Stored.now();
     }
 
     private static ApiException usernameTaken() {

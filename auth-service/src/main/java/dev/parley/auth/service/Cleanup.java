@@ -3,10 +3,12 @@ package dev.parley.auth.service;
 import java.time.Instant;
 
 import dev.parley.auth.config.AuthConfig;
+import dev.parley.auth.repository.KnownLoginRepository;
+import dev.parley.auth.repository.LoginThrottleRepository;
+import dev.parley.auth.repository.RefreshTokenRepository;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import org.jboss.logging.Logger;
 
 /**
@@ -18,11 +20,16 @@ import org.jboss.logging.Logger;
 public class Cleanup {
     private static final Logger LOG = Logger.getLogger(Cleanup.class);
 
-    private final EntityManager em;
+    private final RefreshTokenRepository refreshTokens;
+    private final LoginThrottleRepository throttle;
+    private final KnownLoginRepository knownLogins;
     private final AuthConfig config;
 
-    public Cleanup(EntityManager em, AuthConfig config) {
-        this.em = em;
+    public Cleanup(RefreshTokenRepository refreshTokens, LoginThrottleRepository throttle, KnownLoginRepository knownLogins,
+                   AuthConfig config) {
+        this.refreshTokens = refreshTokens;
+        this.throttle = throttle;
+        this.knownLogins = knownLogins;
         this.config = config;
     }
 
@@ -43,12 +50,8 @@ public class Cleanup {
         Instant windowStart = now.minus(config.throttle().window());
         Instant knownCutoff = now.minus(config.cleanup().knownLoginRetention());
         return QuarkusTransaction.requiringNew().call(() -> new Removed(
-                em.createNativeQuery("DELETE FROM refresh_tokens WHERE expires_at < ?1 OR revoked_at < ?1 OR used_at < ?1")
-                        .setParameter(1, tokenCutoff).executeUpdate(),
-                em.createNativeQuery("DELETE FROM login_throttle WHERE window_start < ?1 "
-                                + "AND (locked_until IS NULL OR locked_until < ?2)")
-                        .setParameter(1, windowStart).setParameter(2, now).executeUpdate(),
-                em.createNativeQuery("DELETE FROM known_logins WHERE last_success_at < ?1")
-                        .setParameter(1, knownCutoff).executeUpdate()));
+                (int) refreshTokens.deleteSpentBefore(tokenCutoff),
+                throttle.deleteFinished(windowStart, now),
+                knownLogins.deleteUnusedSince(knownCutoff)));
     }
 }

@@ -7,10 +7,11 @@ import java.util.Map;
 import java.util.UUID;
 
 import dev.parley.auth.config.AuthConfig;
+import dev.parley.auth.repository.KnownLoginRepository;
+import dev.parley.auth.repository.LoginThrottleRepository;
 import dev.parley.platform.error.ApiException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import org.jboss.logging.Logger;
 
 /**
@@ -31,11 +32,13 @@ public class LoginThrottle {
     static final String USERNAME = "username";
 
     private final AuthConfig config;
-    private final EntityManager em;
+    private final LoginThrottleRepository counters;
+    private final KnownLoginRepository knownLogins;
 
-    public LoginThrottle(AuthConfig config, EntityManager em) {
+    public LoginThrottle(AuthConfig config, LoginThrottleRepository counters, KnownLoginRepository knownLogins) {
         this.config = config;
-        this.em = em;
+        this.counters = counters;
+        this.knownLogins = knownLogins;
     }
 
     /** 429 when this attempt must wait. {@code userId}: the account of that name, null when there is none. */
@@ -69,49 +72,28 @@ public class LoginThrottle {
     public void succeeded(String username, String address, UUID userId) {
         String user = username.toLowerCase(Locale.ROOT);
         QuarkusTransaction.requiringNew().run(() -> {
-            em.createNativeQuery("DELETE FROM login_throttle WHERE scope = ?1 AND key = ?2")
-                    .setParameter(1, PAIR).setParameter(2, user + "|" + address).executeUpdate();
-            em.createNativeQuery("INSERT INTO known_logins (user_id, client_address, last_success_at) VALUES (?1, ?2, ?3) "
-                            + "ON CONFLICT (user_id, client_address) DO UPDATE SET last_success_at = EXCLUDED.last_success_at")
-                    .setParameter(1, userId).setParameter(2, address).setParameter(3, Instant.now()).executeUpdate();
+            counters.clear(PAIR, user + "|" + address);
+            knownLogins.remember(userId, address, Instant.now());
         });
     }
 
     /** This address logged in as this user within the known-login retention. */
     private boolean known(UUID userId, String address, Instant now) {
-        return ((Number) em.createNativeQuery("SELECT count(*) FROM known_logins WHERE user_id = ?1 "
-                        + "AND client_address = ?2 AND last_success_at > ?3")
-                .setParameter(1, userId).setParameter(2, address)
-                .setParameter(3, now.minus(config.cleanup().knownLoginRetention()))
-                .getSingleResult()).longValue() > 0;
+        return knownLogins.knownSince(userId, address, now.minus(config.cleanup().knownLoginRetention()));
     }
 
     private Instant lockedUntil(String scope, String key, Instant now) {
-        var rows = em.createNativeQuery("SELECT locked_until FROM login_throttle WHERE scope = ?1 AND key = ?2", Instant.class)
-                .setParameter(1, scope).setParameter(2, key).getResultList();
-        if (rows.isEmpty() || rows.get(0) == null) {
-            return null;
-        }
-        Instant until = (Instant) rows.get(0);
-        return until.isAfter(now) ? until : null;
+        Instant until = counters.lockedUntil(scope, key);
+        return until != null && until.isAfter(now) ? until : null;
     }
 
     private void bump(String scope, String key, int threshold) {
         Instant now = Instant.now();
         Instant windowStart = now.minus(config.throttle().window());
-        Number failures = (Number) em.createNativeQuery(
-                        "INSERT INTO login_throttle (scope, key, failures, window_start) VALUES (?1, ?2, 1, ?3) "
-                                + "ON CONFLICT (scope, key) DO UPDATE SET "
-                                + "failures = CASE WHEN login_throttle.window_start < ?4 THEN 1 ELSE login_throttle.failures + 1 END, "
-                                + "window_start = CASE WHEN login_throttle.window_start < ?4 THEN ?3 ELSE login_throttle.window_start END "
-                                + "RETURNING failures")
-                .setParameter(1, scope).setParameter(2, key).setParameter(3, now).setParameter(4, windowStart)
-                .getSingleResult();
-        int f = failures.intValue();
+        int f = counters.countFailure(scope, key, now, windowStart);
         if (f >= threshold) {
             long seconds = Math.min(config.throttle().maxLock().toSeconds(), 1L << Math.min(30, f - threshold));
-            em.createNativeQuery("UPDATE login_throttle SET locked_until = ?3 WHERE scope = ?1 AND key = ?2")
-                    .setParameter(1, scope).setParameter(2, key).setParameter(3, now.plusSeconds(seconds)).executeUpdate();
+            counters.lockUntil(scope, key, now.plusSeconds(seconds));
             if (f == threshold) {
                 LOG.warnf("login throttle engaged (%s scope)", scope);
             }

@@ -5,7 +5,6 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -52,17 +51,17 @@ public class ProviderKeyService {
     @Transactional
     public ProviderKey create(UUID userId, String provider, String apiKey, String name, String label, String baseUrl) {
         if (provider == null || !PROVIDERS.contains(provider)) {
-            throw validation("provider", "one of openai, anthropic, gemini, openai_compatible");
+            throw Stored.invalid("provider", "one of openai, anthropic, gemini, openai_compatible");
         }
         String n = name == null || name.isBlank() ? null : name.strip();
         if (n == null) {
             if ("openai_compatible".equals(provider)) {
-                throw validation("name", "required for openai_compatible (a slug such as my-ollama)");
+                throw Stored.invalid("name", "required for openai_compatible (a slug such as my-ollama)");
             }
             n = provider;
         }
         if (!NAME.matcher(n).matches()) {
-            throw validation("name", "a slug: lowercase letters, digits and '-', at most 63 characters");
+            throw Stored.invalid("name", "a slug: lowercase letters, digits and '-', at most 63 characters");
         }
         checkKey(apiKey);
         if (repository.nameTaken(userId, n)) {
@@ -75,7 +74,7 @@ public class ProviderKeyService {
         k.name = n;
         k.label = label(label);
         k.baseUrl = baseUrl(baseUrl);
-        k.createdAt = AccountService.now();
+        k.createdAt = Stored.now();
         k.updatedAt = k.createdAt;
         seal(k, apiKey);
         try {
@@ -108,7 +107,7 @@ public class ProviderKeyService {
             checkKey(apiKey);
             seal(k, apiKey);
         }
-        k.updatedAt = AccountService.now();
+        k.updatedAt = Stored.now();
         return k;
     }
 
@@ -183,7 +182,7 @@ public class ProviderKeyService {
 
     private static void checkKey(String apiKey) {
         if (apiKey == null || apiKey.isBlank() || apiKey.length() > 4096 || !apiKey.strip().equals(apiKey)) {
-            throw validation("api_key", "1-4096 characters without surrounding whitespace");
+            throw Stored.invalid("api_key", "1-4096 characters without surrounding whitespace");
         }
     }
 
@@ -192,7 +191,7 @@ public class ProviderKeyService {
             return null;
         }
         if (label.length() > 200) {
-            throw validation("label", "at most 200 characters");
+            throw Stored.invalid("label", "at most 200 characters");
         }
         return label.strip();
     }
@@ -206,18 +205,13 @@ public class ProviderKeyService {
             URI u = new URI(url.strip());
             if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null
                     || u.getUserInfo() != null || u.getQuery() != null || u.getFragment() != null || url.length() > 2048) {
-                throw validation("base_url", "an http(s) URL without credentials, query or fragment");
+                throw Stored.invalid("base_url", "an http(s) URL without credentials, query or fragment");
             }
             String s = u.toString();
             return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
         } catch (URISyntaxException e) {
-            throw validation("base_url", "an http(s) URL without credentials, query or fragment");
+            throw Stored.invalid("base_url", "an http(s) URL without credentials, query or fragment");
         }
-    }
-
-    private static ApiException validation(String field, String problem) {
-        return new ApiException(400, "VALIDATION_FAILED", "Invalid request: " + field,
-                Map.of("fields", Map.of(field, problem)));
     }
 
     private static ApiException notFound() {

@@ -15,7 +15,6 @@ import java.security.interfaces.RSAPrivateKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -32,7 +31,6 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.persistence.EntityManager;
 import org.jboss.logging.Logger;
 
 /**
@@ -50,22 +48,19 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class SigningKeys {
     private static final Logger LOG = Logger.getLogger(SigningKeys.class);
-    private static final long ADVISORY_LOCK = 0x7061726c6579L; // "parley"
 
     private final AuthConfig config;
     private final SigningKeyRepository repository;
     private final KeyEncryption encryption;
-    private final EntityManager em;
     private volatile Snapshot snapshot;
 
     /** What this replica signs with and publishes, as last read from the database. */
     private record Snapshot(String kid, RSAPrivateKey privateKey, List<Map<String, Object>> jwks, Instant readAt) { }
 
-    public SigningKeys(AuthConfig config, SigningKeyRepository repository, KeyEncryption encryption, EntityManager em) {
+    public SigningKeys(AuthConfig config, SigningKeyRepository repository, KeyEncryption encryption) {
         this.config = config;
         this.repository = repository;
         this.encryption = encryption;
-        this.em = em;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -200,7 +195,7 @@ public class SigningKeys {
     }
 
     private void lock() {
-        em.createNativeQuery("SELECT pg_advisory_xact_lock(" + ADVISORY_LOCK + ")").getSingleResult();
+        repository.lockAgainstOtherReplicas();
     }
 
     private SigningKey generate(State state, Instant now) {
@@ -297,7 +292,7 @@ public class SigningKeys {
     }
 
     private static Instant now() {
-        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+        return Stored.now();
     }
 
     private static String b64(byte[] bytes) {

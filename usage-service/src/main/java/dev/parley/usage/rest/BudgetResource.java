@@ -5,13 +5,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.platform.auth.Caller;
 import dev.parley.platform.auth.CurrentCaller;
 import dev.parley.platform.error.ApiException;
+import dev.parley.usage.entity.BudgetLimits;
 import dev.parley.usage.service.Budgets;
 import io.quarkus.security.Authenticated;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
@@ -38,22 +40,11 @@ public class BudgetResource {
         this.caller = caller;
     }
 
-    static Budgets.Limits limits(JsonNode body) {
-        if (body == null || !body.isObject()) {
-            throw Params.invalid("body", "Send {\"daily\":{\"soft_usd\",\"hard_usd\"},\"monthly\":{\"soft_usd\",\"hard_usd\"}}.");
-        }
-        dev.parley.platform.error.JsonFields.requireKnown(body, java.util.Set.of("daily", "monthly"), "");
-        for (String p : new String[] {"daily", "monthly"}) {
-            JsonNode n = body.get(p);
-            if (n != null && !n.isNull() && !n.isObject()) {
-                throw Params.invalid(p, p + " is an object {\"soft_usd\",\"hard_usd\"} or null.");
-            }
-            dev.parley.platform.error.JsonFields.requireKnown(n, java.util.Set.of("soft_usd", "hard_usd"), p);
-        }
-        JsonNode d = body.path("daily");
-        JsonNode m = body.path("monthly");
-        Budgets.Limits l = new Budgets.Limits(Params.money(d.get("soft_usd"), "daily.soft_usd"), Params.money(d.get("hard_usd"), "daily.hard_usd"),
-                Params.money(m.get("soft_usd"), "monthly.soft_usd"), Params.money(m.get("hard_usd"), "monthly.hard_usd"));
+    static final String SEND_A_BUDGET = "Send {\"daily\":{\"soft_usd\",\"hard_usd\"},\"monthly\":{\"soft_usd\",\"hard_usd\"}}.";
+
+    /** The limits of a valid body; a soft limit above its hard one is refused (it would never be seen). */
+    static BudgetLimits limits(BudgetRequest body) {
+        BudgetLimits l = body.toLimits();
         if (l.dailySoft() != null && l.dailyHard() != null && l.dailySoft().compareTo(l.dailyHard()) > 0
                 || l.monthlySoft() != null && l.monthlyHard() != null && l.monthlySoft().compareTo(l.monthlyHard()) > 0) {
             throw Params.invalid("soft_usd", "A soft limit above its hard limit would never be seen.");
@@ -61,7 +52,7 @@ public class BudgetResource {
         return l;
     }
 
-    static Map<String, Object> view(Budgets.Limits l) {
+    static Map<String, Object> view(BudgetLimits l) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("daily", pair(l.dailySoft(), l.dailyHard()));
         out.put("monthly", pair(l.monthlySoft(), l.monthlyHard()));
@@ -84,8 +75,7 @@ public class BudgetResource {
 
     /** Today's and this month's spend, in micro-dollars like the usage reports. */
     private static Map<String, Object> spent(BigDecimal[] spent) {
-        return Map.of("today_usd", spent[0].setScale(6, java.math.RoundingMode.HALF_EVEN),
-                "this_month_usd", spent[1].setScale(6, java.math.RoundingMode.HALF_EVEN));
+        return Map.of("today_usd", Params.usd(spent[0]), "this_month_usd", Params.usd(spent[1]));
     }
 
     @GET
@@ -98,7 +88,7 @@ public class BudgetResource {
     @PUT
     @Path("/me")
     @Operation(summary = "Set the caller's own budget (it can only lower what applies)")
-    public Map<String, Object> setMe(JsonNode body) {
+    public Map<String, Object> setMe(@Valid @NotNull(message = SEND_A_BUDGET) BudgetRequest body) {
         UUID user = caller.get().requireUserId();
         budgets.put("user", user, limits(body), user);
         return userView(user);
@@ -109,7 +99,7 @@ public class BudgetResource {
     @RolesAllowed("admin")
     @Operation(summary = "Admin: the budget an admin set for a user (instead of the default), and what applies")
     public Map<String, Object> user(@PathParam("user_id") String userId) {
-        UUID user = pathUuid(userId, "USER_NOT_FOUND");
+        UUID user = Params.pathId(userId, "USER_NOT_FOUND", "Not found.");
         Map<String, Object> out = view(budgets.stored("admin", user));
         out.put("effective", view(budgets.effectiveForUser(user)));
         return out;
@@ -118,8 +108,8 @@ public class BudgetResource {
     @PUT
     @Path("/users/{user_id}")
     @RolesAllowed("admin")
-    public Map<String, Object> setUser(@PathParam("user_id") String userId, JsonNode body) {
-        UUID user = pathUuid(userId, "USER_NOT_FOUND");
+    public Map<String, Object> setUser(@PathParam("user_id") String userId, @Valid @NotNull(message = SEND_A_BUDGET) BudgetRequest body) {
+        UUID user = Params.pathId(userId, "USER_NOT_FOUND", "Not found.");
         budgets.put("admin", user, limits(body), caller.get().userId());
         return user(userId);
     }
@@ -135,14 +125,14 @@ public class BudgetResource {
     @Path("/default")
     @RolesAllowed("admin")
     @Operation(summary = "Admin: the budget of every user an admin has not set one for")
-    public Map<String, Object> setDefaults(JsonNode body) {
+    public Map<String, Object> setDefaults(@Valid @NotNull(message = SEND_A_BUDGET) BudgetRequest body) {
         budgets.put("default", Budgets.DEFAULT, limits(body), caller.get().userId());
         return defaults();
     }
 
     /** The key's owner must be the caller (as the key's usage shows, or the key the caller authenticated with), or an admin. */
     private UUID ownKey(String keyId) {
-        UUID key = pathUuid(keyId, "ACCESS_KEY_NOT_FOUND");
+        UUID key = Params.pathId(keyId, "ACCESS_KEY_NOT_FOUND", "Not found.");
         Caller c = caller.get();
         if (key.equals(c.accessKeyId())) {
             return key;
@@ -171,7 +161,7 @@ public class BudgetResource {
     @PUT
     @Path("/access-keys/{key_id}")
     @Operation(summary = "Set an access key's budget: its owner's (which can only lower an admin's), or an admin's")
-    public Map<String, Object> setKey(@PathParam("key_id") String keyId, JsonNode body) {
+    public Map<String, Object> setKey(@PathParam("key_id") String keyId, @Valid @NotNull(message = SEND_A_BUDGET) BudgetRequest body) {
         UUID key = ownKey(keyId);
         budgets.put(ownerOf(key) ? "key" : "keyadmin", key, limits(body), caller.get().userId());
         return key(keyId);
@@ -185,13 +175,5 @@ public class BudgetResource {
         }
         UUID owner = budgets.keyOwner(key);
         return owner != null && owner.equals(c.userId()) || !c.isAdmin();
-    }
-
-    private static UUID pathUuid(String v, String code) {
-        try {
-            return UUID.fromString(v);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.notFound(code, "Not found.");
-        }
     }
 }

@@ -9,11 +9,14 @@ import java.util.Set;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.usage.entity.UsageEvent;
 import dev.parley.usage.service.Budgets;
 import dev.parley.usage.service.Ingest;
-import dev.parley.usage.service.UsageEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.security.Authenticated;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -40,6 +43,18 @@ public class InternalUsageResource {
     private final Budgets budgets;
     private final MeterRegistry registry;
 
+    /**
+     * A batch of usage events. The envelope is typed; each event stays a JsonNode on purpose: an event the gateway can
+     * never make valid (a negative count, no user, an unknown status, a number where a UUID belongs) must be rejected
+     * alone, counted, and the rest of the batch stored, so that it cannot block the gateway's outbox forever. As a
+     * typed list, one such event would make the whole body a 400. {@link #parse} checks each one.
+     */
+    public record UsageEvents(
+            @NotNull(message = SEND_EVENTS) @Size(max = MAX_BATCH, message = "At most " + MAX_BATCH + " events per batch.")
+            List<JsonNode> events) { }
+
+    static final String SEND_EVENTS = "Send {\"events\":[…]}.";
+
     public InternalUsageResource(Ingest ingest, Budgets budgets, MeterRegistry registry) {
         this.ingest = ingest;
         this.budgets = budgets;
@@ -49,14 +64,8 @@ public class InternalUsageResource {
     @POST
     @Path("/usage-events")
     @Operation(summary = "Store a batch of usage events, each once (idempotent by request_id) → 202 {stored, duplicates, rejected}")
-    public Response events(JsonNode body) {
-        if (body == null || !body.path("events").isArray()) {
-            throw Params.invalid("events", "Send {\"events\":[…]}.");
-        }
-        JsonNode list = body.get("events");
-        if (list.size() > MAX_BATCH) {
-            throw Params.invalid("events", "At most " + MAX_BATCH + " events per batch.");
-        }
+    public Response events(@Valid @NotNull(message = SEND_EVENTS) UsageEvents body) {
+        List<JsonNode> list = body.events();
         List<UsageEvent> events = new ArrayList<>(list.size());
         List<Map<String, Object>> rejected = new ArrayList<>();
         for (JsonNode n : list) {

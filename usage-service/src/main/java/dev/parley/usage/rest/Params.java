@@ -1,6 +1,7 @@
 package dev.parley.usage.rest;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -15,6 +16,20 @@ final class Params {
 
     static ApiException invalid(String field, String message) {
         return new ApiException(400, "VALIDATION_FAILED", message, Map.of("fields", Map.of(field, message)));
+    }
+
+    /** A path's id: not a UUID is a 404 with {@code code} and {@code message}, like an id that names nothing. */
+    static UUID pathId(String value, String code, String message) {
+        try {
+            return UUID.fromString(value);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound(code, message);
+        }
+    }
+
+    /** USD in answers: micro-dollars (6 places), banker's rounding. */
+    static BigDecimal usd(BigDecimal v) {
+        return v.setScale(6, RoundingMode.HALF_EVEN);
     }
 
     static UUID uuid(String value, String field) {
@@ -49,15 +64,5 @@ final class Params {
         } catch (RuntimeException e) {
             throw invalid(field, field + " is a date (2026-11-30) or an instant (2026-11-30T12:00:00Z).");
         }
-    }
-
-    static BigDecimal money(com.fasterxml.jackson.databind.JsonNode node, String field) {
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isNumber() || !Double.isFinite(node.asDouble()) || node.decimalValue().signum() < 0 || node.decimalValue().compareTo(BigDecimal.valueOf(1_000_000_000)) > 0) {
-            throw invalid(field, field + " is a number of USD from 0 (or null for no limit).");
-        }
-        return node.decimalValue();
     }
 }

@@ -5,14 +5,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.parley.platform.auth.CurrentCaller;
 import dev.parley.platform.error.ApiException;
-import dev.parley.usage.service.Price;
+import dev.parley.usage.entity.Price;
 import dev.parley.usage.service.PriceCatalogue;
+import dev.parley.usage.service.PriceEntry;
 import dev.parley.usage.service.Recompute;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -31,6 +34,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class PricingResource {
+    static final String SEND_A_PRICE = "Send a price: {\"provider\",\"model\",\"input_per_mtok\",\"output_per_mtok\",…}.";
     private final PriceCatalogue catalogue;
     private final Recompute recompute;
     private final CurrentCaller caller;
@@ -40,6 +44,10 @@ public class PricingResource {
         this.recompute = recompute;
         this.caller = caller;
     }
+
+    /** The period of a recompute: dates (2026-11-30; {@code to} inclusive) or instants ({@code to} exclusive). */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record RecomputeRequest(String from, String to) { }
 
     static Map<String, Object> view(Price p) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -81,9 +89,9 @@ public class PricingResource {
 
     @POST
     @Operation(summary = "Add a price (effective_from defaults to now)")
-    public Response add(JsonNode body) {
-        Price p = parse(body);
-        long id = QuarkusTransaction.requiringNew().call(() -> catalogue.insert(p, null, caller.get().userId(), false));
+    public Response add(@Valid @NotNull(message = SEND_A_PRICE) PriceEntry body) {
+        Price p = price(body);
+        long id = QuarkusTransaction.requiringNew().call(() -> catalogue.insert(p, caller.get().userId()));
         catalogue.reload();
         return Response.status(201).entity(view(catalogue.byId().get(id))).build();
     }
@@ -91,12 +99,12 @@ public class PricingResource {
     @PUT
     @Path("/{id}")
     @Operation(summary = "Change a price's figures (the same provider, model, match and effective_from); recompute to apply it to past events")
-    public Map<String, Object> change(@PathParam("id") long id, JsonNode body) {
+    public Map<String, Object> change(@PathParam("id") long id, @Valid @NotNull(message = SEND_A_PRICE) PriceEntry body) {
         Price old = catalogue.byId().get(id);
         if (old == null) {
             throw ApiException.notFound("PRICE_NOT_FOUND", "No such price.");
         }
-        Price p = parse(body);
+        Price p = price(body);
         catalogue.update(id, p);
         catalogue.reload();
         return view(catalogue.byId().get(id));
@@ -105,12 +113,9 @@ public class PricingResource {
     @POST
     @Path("/recompute")
     @Operation(summary = "Recompute the cost of every event in {\"from\",\"to\"} from the prices now in the catalogue, and the rollups and totals")
-    public Map<String, Object> recompute(JsonNode body) {
-        if (body == null || !body.isObject()) {
-            throw Params.invalid("from", "Send {\"from\",\"to\"}.");
-        }
-        Instant from = Params.instant(body.path("from").asText(null), "from", false);
-        Instant to = Params.instant(body.path("to").asText(null), "to", true);
+    public Map<String, Object> recompute(@NotNull(message = "Send {\"from\",\"to\"}.") RecomputeRequest body) {
+        Instant from = Params.instant(body.from(), "from", false);
+        Instant to = Params.instant(body.to(), "to", true);
         if (from == null || to == null || !from.isBefore(to)) {
             throw Params.invalid("to", "from and to are required, from before to.");
         }
@@ -118,11 +123,12 @@ public class PricingResource {
         return Map.of("events", r.events(), "changed", r.changed(), "from", r.from(), "to", r.to());
     }
 
-    private Price parse(JsonNode body) {
+    /** The entry's figures as a price; its time is the one thing Bean Validation has not checked. */
+    private Price price(PriceEntry body) {
         try {
-            return catalogue.parse(body, true);
+            return catalogue.price(body);
         } catch (IllegalArgumentException e) {
-            throw Params.invalid("price", e.getMessage());
+            throw Params.invalid("effective_from", e.getMessage());
         }
     }
 }

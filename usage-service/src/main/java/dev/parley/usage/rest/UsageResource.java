@@ -1,7 +1,6 @@
 package dev.parley.usage.rest;
 
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -14,6 +13,8 @@ import java.util.UUID;
 import dev.parley.platform.auth.Caller;
 import dev.parley.platform.auth.CurrentCaller;
 import dev.parley.platform.error.ApiException;
+import dev.parley.usage.entity.DailySums;
+import dev.parley.usage.entity.MessageCall;
 import dev.parley.usage.service.Reports;
 import io.quarkus.security.Authenticated;
 import jakarta.ws.rs.GET;
@@ -58,10 +59,6 @@ public class UsageResource {
         return "all".equals(userId.strip()) ? null : Params.uuid(userId, "user_id");
     }
 
-    private static BigDecimal usd(BigDecimal v) {
-        return v.setScale(6, RoundingMode.HALF_EVEN);
-    }
-
     @GET
     @Path("/cost-estimation")
     @Operation(summary = "Cost and tokens, filtered (every parameter optional, all time by default), grouped by day, model, provider or session")
@@ -73,11 +70,11 @@ public class UsageResource {
         }
         Reports.Filter f = filter(userId, from, to, session, provider, model);
         String group = groupBy == null || groupBy.isBlank() ? null : groupBy;
-        Map<String, Reports.Line> sums = reports.sums(f, group);
-        Reports.Line total = new Reports.Line();
+        Map<String, DailySums> sums = reports.sums(f, group);
+        DailySums total = new DailySums();
         List<Map<String, Object>> breakdown = new ArrayList<>();
-        for (Map.Entry<String, Reports.Line> en : sums.entrySet()) {
-            Reports.Line l = en.getValue();
+        for (Map.Entry<String, DailySums> en : sums.entrySet()) {
+            DailySums l = en.getValue();
             total.requests += l.requests;
             total.promptTokens += l.promptTokens;
             total.completionTokens += l.completionTokens;
@@ -86,7 +83,7 @@ public class UsageResource {
             if (group != null) {
                 Map<String, Object> b = new LinkedHashMap<>();
                 b.put(group, en.getKey().isEmpty() ? null : en.getKey());
-                b.put("cost_usd", usd(l.cost));
+                b.put("cost_usd", Params.usd(l.cost));
                 b.put("prompt_tokens", l.promptTokens);
                 b.put("completion_tokens", l.completionTokens);
                 b.put("requests", l.requests);
@@ -95,7 +92,7 @@ public class UsageResource {
             }
         }
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("total_cost_usd", usd(total.cost));
+        out.put("total_cost_usd", Params.usd(total.cost));
         out.put("prompt_tokens", total.promptTokens);
         out.put("completion_tokens", total.completionTokens);
         out.put("requests", total.requests);
@@ -122,16 +119,16 @@ public class UsageResource {
         String f = from == null || from.isBlank() ? Instant.now().truncatedTo(ChronoUnit.DAYS).minus(29, ChronoUnit.DAYS).toString() : from;
         Reports.Filter filter = filter(userId, f, to, null, provider, model);
         List<Map<String, Object>> data = new ArrayList<>();
-        for (Map.Entry<String, Reports.Line> en : reports.sums(filter, "day_model").entrySet()) {
+        for (Map.Entry<String, DailySums> en : reports.sums(filter, "day_model").entrySet()) {
             String[] k = en.getKey().split("\\|", 2);
-            Reports.Line l = en.getValue();
+            DailySums l = en.getValue();
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("day", k[0]);
             m.put("model", k.length > 1 ? k[1] : null);
             m.put("requests", l.requests);
             m.put("prompt_tokens", l.promptTokens);
             m.put("completion_tokens", l.completionTokens);
-            m.put("cost_usd", usd(l.cost));
+            m.put("cost_usd", Params.usd(l.cost));
             m.put("unpriced_requests", l.unpriced);
             m.put("mean_latency_ms", l.requests == 0 ? null : Math.round((double) l.latencySum / l.requests));
             m.put("p95_latency_ms", l.p95());
@@ -145,29 +142,24 @@ public class UsageResource {
     @Path("/messages/{message_id}")
     @Operation(summary = "The LLM calls made for one message (a turn and its retries), with their cost")
     public Map<String, Object> message(@PathParam("message_id") String messageId) {
-        UUID id;
-        try {
-            id = UUID.fromString(messageId);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.notFound("MESSAGE_NOT_FOUND", "No usage for that message.");
-        }
+        UUID id = Params.pathId(messageId, "MESSAGE_NOT_FOUND", "No usage for that message.");
         Caller c = caller.get();
-        List<Map<String, Object>> calls = reports.message(c.isAdmin() ? null : c.requireUserId(), id);
+        List<MessageCall> calls = reports.message(c.isAdmin() ? null : c.requireUserId(), id);
         if (calls.isEmpty()) {
             throw ApiException.notFound("MESSAGE_NOT_FOUND", "No usage for that message.");
         }
         BigDecimal total = BigDecimal.ZERO;
         boolean unpriced = false;
-        for (Map<String, Object> m : calls) {
-            if (m.get("cost_usd") == null) {
+        for (MessageCall call : calls) {
+            if (call.costUsd() == null) {
                 unpriced = true;
             } else {
-                total = total.add((BigDecimal) m.get("cost_usd"));
+                total = total.add(call.costUsd());
             }
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("message_id", id);
-        out.put("total_cost_usd", usd(total));
+        out.put("total_cost_usd", Params.usd(total));
         out.put("unpriced", unpriced);
         out.put("data", calls);
         return out;

@@ -3,6 +3,8 @@ package dev.parley.usage.service;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 
+import dev.parley.usage.entity.Price;
+
 /**
  * The cost of one call from its token counts and a price. Token counts follow OpenAI's usage as the gateway reports
  * it: {@code prompt_tokens} includes the cached reads and the cache writes, {@code completion_tokens} includes the

@@ -3,24 +3,30 @@ package dev.parley.usage.service;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.parley.platform.error.ApiException;
+import dev.parley.usage.entity.Price;
+import dev.parley.usage.repository.PriceRepository;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.persistence.EntityManager;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
 import org.jboss.logging.Logger;
 
 /**
@@ -32,21 +38,21 @@ import org.jboss.logging.Logger;
 public class PriceCatalogue {
     private static final Logger LOG = Logger.getLogger(PriceCatalogue.class);
     static final String BUNDLED = "pricing/prices.json";
-    static final Set<String> FIELDS = Set.of("provider", "model", "match", "input_per_mtok", "output_per_mtok",
-            "cached_input_per_mtok", "cache_write_per_mtok", "reasoning_per_mtok", "per_image", "long_context_threshold_tokens",
-            "long_context_input_per_mtok", "long_context_output_per_mtok", "effective_from", "source");
-    /** A sane catalogue: at least this many entries, at most that many, and no price above the ceiling. */
+    /** A sane catalogue: at least this many entries, at most that many (each price at most {@link PriceEntry#RANGE}). */
     static final int MIN_ENTRIES = 5;
     static final int MAX_ENTRIES = 5000;
-    static final BigDecimal CEILING = BigDecimal.valueOf(10_000);
+    static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
+    static final Instant LATEST = Instant.parse("2100-01-01T00:00:00Z");
 
-    private final EntityManager em;
+    private final PriceRepository repository;
     private final ObjectMapper mapper;
+    private final Validator validator;
     private volatile List<Price> prices = List.of();
 
-    public PriceCatalogue(EntityManager em, ObjectMapper mapper) {
-        this.em = em;
+    public PriceCatalogue(PriceRepository repository, ObjectMapper mapper, Validator validator) {
+        this.repository = repository;
         this.mapper = mapper;
+        this.validator = validator;
     }
 
     void start(@Observes StartupEvent e) throws IOException {
@@ -59,12 +65,10 @@ public class PriceCatalogue {
             List<Price> entries = parseCatalogue(file);
             QuarkusTransaction.requiringNew().run(() -> {
                 // one replica imports a version: the others wait on its row, then find it there
-                int claimed = em.createNativeQuery("insert into price_catalogues (version, entries) values (?1, ?2) on conflict do nothing")
-                        .setParameter(1, version).setParameter(2, entries.size()).executeUpdate();
-                if (claimed == 1) {
+                if (repository.claimCatalogue(version, entries.size())) {
                     int added = 0;
                     for (Price p : entries) {
-                        if (insert(p, version, null, true) > 0) {
+                        if (repository.insert(p, version, null) != null) {
                             added++;
                         } else {
                             LOG.warnf("price catalogue %s: %s/%s (%s) from %s exists already and is kept as it is", version,
@@ -97,12 +101,12 @@ public class PriceCatalogue {
             throw new IllegalArgumentException("the catalogue must hold " + MIN_ENTRIES + " to " + MAX_ENTRIES + " prices");
         }
         List<Price> out = new ArrayList<>();
-        Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         for (JsonNode n : list) {
             if (!n.hasNonNull("effective_from")) {
                 throw new IllegalArgumentException("every price of the catalogue names its effective_from");
             }
-            Price p = parse(n, true);
+            Price p = price(entry(n));
             if (!seen.add(p.provider() + '\n' + p.model() + '\n' + p.match() + '\n' + p.effectiveFrom())) {
                 throw new IllegalArgumentException("duplicate price for " + p.provider() + "/" + p.model());
             }
@@ -111,119 +115,67 @@ public class PriceCatalogue {
         return out;
     }
 
-    /** One price from JSON; {@code strict}: unknown fields refused too. IllegalArgumentException names the problem. */
-    public Price parse(JsonNode n, boolean strict) {
+    /** One price of the catalogue file, checked as the admin API checks a price; IllegalArgumentException names the problem. */
+    PriceEntry entry(JsonNode n) {
         if (n == null || !n.isObject()) {
             throw new IllegalArgumentException("a price is a JSON object");
         }
-        if (strict) {
-            for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
-                String f = it.next();
-                if (!FIELDS.contains(f)) {
-                    throw new IllegalArgumentException("unknown field '" + f + "'");
-                }
-            }
+        PriceEntry entry;
+        try {
+            entry = mapper.treeToValue(n, PriceEntry.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new IllegalArgumentException("unknown field '" + e.getPropertyName() + "'");
+        } catch (JsonProcessingException e) {
+            String field = e instanceof JsonMappingException m && !m.getPath().isEmpty() ? m.getPath().get(0).getFieldName() : "a field";
+            throw new IllegalArgumentException(field + " has the wrong type");
         }
-        String provider = text(n, "provider", true);
-        if (provider.length() > 64) {
-            throw new IllegalArgumentException("provider is at most 64 characters");
+        List<ConstraintViolation<PriceEntry>> problems = new ArrayList<>(validator.validate(entry));
+        if (!problems.isEmpty()) {
+            problems.sort(Comparator.comparing(v -> v.getPropertyPath().toString()));
+            ConstraintViolation<PriceEntry> first = problems.get(0);
+            throw new IllegalArgumentException(first.getPropertyPath() + " " + first.getMessage());
         }
-        String model = text(n, "model", true);
-        String match = n.hasNonNull("match") ? text(n, "match", true) : Price.EXACT;
-        if (!Price.EXACT.equals(match) && !Price.PREFIX.equals(match)) {
-            throw new IllegalArgumentException("match is exact or prefix");
-        }
+        return entry;
+    }
+
+    /**
+     * A valid entry as a price: names stripped, {@code match} exact unless given, {@code effective_from} now unless
+     * given. IllegalArgumentException (always about {@code effective_from}) when its time is not an ISO-8601
+     * instant from 2000 to 2100.
+     */
+    public Price price(PriceEntry e) {
         Instant from;
         try {
-            from = n.hasNonNull("effective_from") ? Instant.parse(n.get("effective_from").asText()) : Instant.now();
-        } catch (RuntimeException e) {
+            from = e.effectiveFrom() != null ? Instant.parse(e.effectiveFrom()) : Instant.now();
+        } catch (RuntimeException ex) {
             throw new IllegalArgumentException("effective_from is an ISO-8601 instant");
         }
-        if (from.isBefore(Instant.parse("2000-01-01T00:00:00Z")) || from.isAfter(Instant.parse("2100-01-01T00:00:00Z"))) {
+        if (from.isBefore(EARLIEST) || from.isAfter(LATEST)) {
             throw new IllegalArgumentException("effective_from is between 2000 and 2100");
         }
-        Long threshold = null;
-        if (n.hasNonNull("long_context_threshold_tokens")) {
-            if (!n.get("long_context_threshold_tokens").canConvertToLong() || n.get("long_context_threshold_tokens").asLong() <= 0) {
-                throw new IllegalArgumentException("long_context_threshold_tokens is a positive whole number");
-            }
-            threshold = n.get("long_context_threshold_tokens").asLong();
-        }
-        return new Price(null, provider, model, match, money(n, "input_per_mtok", true), money(n, "output_per_mtok", true),
-                money(n, "cached_input_per_mtok", false), money(n, "cache_write_per_mtok", false),
-                money(n, "reasoning_per_mtok", false), money(n, "per_image", false), threshold,
-                money(n, "long_context_input_per_mtok", false), money(n, "long_context_output_per_mtok", false), from,
-                n.hasNonNull("source") ? n.get("source").asText() : null);
+        return new Price(null, e.provider().strip(), e.model().strip(), e.match() != null ? e.match() : Price.EXACT,
+                e.inputPerMtok(), e.outputPerMtok(), e.cachedInputPerMtok(), e.cacheWritePerMtok(), e.reasoningPerMtok(),
+                e.perImage(), e.longContextThresholdTokens(), e.longContextInputPerMtok(), e.longContextOutputPerMtok(), from,
+                e.source());
     }
 
-    private static String text(JsonNode n, String field, boolean required) {
-        JsonNode v = n.get(field);
-        if (v == null || v.isNull() || !v.isTextual() || v.asText().isBlank() || v.asText().length() > 256) {
-            if (required) {
-                throw new IllegalArgumentException(field + " is required (a string of at most 256 characters)");
-            }
-            return null;
-        }
-        return v.asText().strip();
-    }
-
-    private static BigDecimal money(JsonNode n, String field, boolean required) {
-        JsonNode v = n.get(field);
-        if (v == null || v.isNull()) {
-            if (required) {
-                throw new IllegalArgumentException(field + " is required");
-            }
-            return null;
-        }
-        if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
-            throw new IllegalArgumentException(field + " must be a number");
-        }
-        BigDecimal d = v.decimalValue();
-        if (d.signum() < 0 || d.compareTo(CEILING) > 0) {
-            throw new IllegalArgumentException(field + " must be from 0 to " + CEILING);
-        }
-        return d;
-    }
-
-    /** Stores a price (an admin's or the bundled catalogue's); the in-memory catalogue is reloaded after commit. */
-    public long insert(Price p, String version, UUID by, boolean skipExisting) {
-        List<?> ids = em.createNativeQuery("""
-                        insert into prices (provider, model, match, input_per_mtok, output_per_mtok, cached_input_per_mtok,
-                          cache_write_per_mtok, reasoning_per_mtok, per_image, long_context_threshold_tokens,
-                          long_context_input_per_mtok, long_context_output_per_mtok, effective_from, source, catalogue_version, created_by)
-                        values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
-                        on conflict (provider, model, match, effective_from) do nothing returning id""")
-                .setParameter(1, p.provider()).setParameter(2, p.model()).setParameter(3, p.match())
-                .setParameter(4, p.inputPerMtok()).setParameter(5, p.outputPerMtok()).setParameter(6, p.cachedInputPerMtok())
-                .setParameter(7, p.cacheWritePerMtok()).setParameter(8, p.reasoningPerMtok()).setParameter(9, p.perImage())
-                .setParameter(10, p.longContextThresholdTokens()).setParameter(11, p.longContextInputPerMtok())
-                .setParameter(12, p.longContextOutputPerMtok()).setParameter(13, Timestamp.from(p.effectiveFrom()))
-                .setParameter(14, p.source()).setParameter(15, version).setParameter(16, by).getResultList();
-        if (ids.isEmpty()) {
-            if (skipExisting) {
-                return -1;
-            }
+    /**
+     * Stores a price (an admin's: 409 when that provider, model, match and time exist); reload afterwards. Call it
+     * inside a transaction.
+     */
+    public long insert(Price p, UUID by) {
+        Long id = repository.insert(p, null, by);
+        if (id == null) {
             throw new ApiException(409, "PRICE_EXISTS", "A price for " + p.provider() + "/" + p.model() + " (" + p.match()
                     + ") from " + p.effectiveFrom() + " exists: change it with PUT /api/v1/pricing/" + "{id}.");
         }
-        return ((Number) ids.get(0)).longValue();
+        return id;
     }
 
-    /** Changes a price's figures in place (its provider, model, match and effective time stay). */
+    /** Changes a price's figures in place (its provider, model, match and effective time stay; 409 otherwise). */
     public void update(long id, Price p) {
         QuarkusTransaction.requiringNew().run(() -> {
-            int n = em.createNativeQuery("""
-                            update prices set input_per_mtok = ?1, output_per_mtok = ?2, cached_input_per_mtok = ?3,
-                              cache_write_per_mtok = ?4, reasoning_per_mtok = ?5, per_image = ?6, long_context_threshold_tokens = ?7,
-                              long_context_input_per_mtok = ?8, long_context_output_per_mtok = ?9, source = ?10
-                            where id = ?11 and provider = ?12 and model = ?13 and match = ?14 and effective_from = ?15""")
-                    .setParameter(1, p.inputPerMtok()).setParameter(2, p.outputPerMtok()).setParameter(3, p.cachedInputPerMtok())
-                    .setParameter(4, p.cacheWritePerMtok()).setParameter(5, p.reasoningPerMtok()).setParameter(6, p.perImage())
-                    .setParameter(7, p.longContextThresholdTokens()).setParameter(8, p.longContextInputPerMtok())
-                    .setParameter(9, p.longContextOutputPerMtok()).setParameter(10, p.source()).setParameter(11, id)
-                    .setParameter(12, p.provider()).setParameter(13, p.model()).setParameter(14, p.match())
-                    .setParameter(15, Timestamp.from(p.effectiveFrom())).executeUpdate();
-            if (n == 0) {
+            if (repository.updateFigures(id, p) == 0) {
                 throw new ApiException(409, "PRICE_IDENTITY_CHANGED", "A price's provider, model, match and effective_from cannot "
                         + "change: add a new price (POST) from the time the new figures apply.");
             }
@@ -244,35 +196,11 @@ public class PriceCatalogue {
     }
 
     /** Rereads the catalogue from the database. */
-    @SuppressWarnings("unchecked")
     public void reload() {
-        List<Object[]> rows = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery("""
-                select id, provider, model, match, input_per_mtok, output_per_mtok, cached_input_per_mtok, cache_write_per_mtok,
-                       reasoning_per_mtok, per_image, long_context_threshold_tokens, long_context_input_per_mtok,
-                       long_context_output_per_mtok, effective_from, source from prices""").getResultList());
-        List<Price> out = new ArrayList<>(rows.size());
-        for (Object[] r : rows) {
-            out.add(new Price(((Number) r[0]).longValue(), (String) r[1], (String) r[2], (String) r[3], (BigDecimal) r[4],
-                    (BigDecimal) r[5], (BigDecimal) r[6], (BigDecimal) r[7], (BigDecimal) r[8], (BigDecimal) r[9],
-                    r[10] == null ? null : ((Number) r[10]).longValue(), (BigDecimal) r[11], (BigDecimal) r[12],
-                    toInstant(r[13]), (String) r[14]));
-        }
+        List<Price> out = new ArrayList<>(QuarkusTransaction.requiringNew().call(repository::all));
         // newest first, so the first match in force is the one that applies
         out.sort(Comparator.comparing(Price::effectiveFrom).reversed());
         prices = List.copyOf(out);
-    }
-
-    static Instant toInstant(Object o) {
-        if (o instanceof Instant i) {
-            return i;
-        }
-        if (o instanceof java.time.OffsetDateTime odt) {
-            return odt.toInstant();
-        }
-        if (o instanceof Timestamp ts) {
-            return ts.toInstant();
-        }
-        throw new IllegalStateException("unexpected timestamp type " + o.getClass());
     }
 
     /** Every price, newest first. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.math.BigDecimal;
 import java.time.Instant;
 
+import dev.parley.usage.entity.Price;
 import org.junit.jupiter.api.Test;
 
 /** Cost arithmetic against hand-computed cases. */

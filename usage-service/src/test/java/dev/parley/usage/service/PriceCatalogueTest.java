@@ -7,16 +7,36 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.InputStream;
 import java.util.List;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.platform.http.StrictJson;
+import dev.parley.usage.entity.Price;
+import dev.parley.usage.rest.JsonFieldNames;
+import dev.parley.usage.rest.StrictRequestBodies;
+import jakarta.validation.Validation;
+import jakarta.validation.Validator;
+import org.hibernate.validator.HibernateValidator;
 import org.junit.jupiter.api.Test;
 
 /** The bundled catalogue validates; a file that fails any rule is refused whole. */
 class PriceCatalogueTest {
-    private final ObjectMapper json = new ObjectMapper();
-    private final PriceCatalogue catalogue = new PriceCatalogue(null, json);
+    private final ObjectMapper json = mapper();
+    private final PriceCatalogue catalogue = new PriceCatalogue(null, json, validator(json));
+
+    /** The application's ObjectMapper and validator as far as reading a catalogue needs them. */
+    static ObjectMapper mapper() {
+        ObjectMapper m = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+        new StrictJson().customize(m);
+        new StrictRequestBodies().customize(m);
+        return m;
+    }
+
+    static Validator validator(ObjectMapper m) {
+        return Validation.byProvider(HibernateValidator.class).configure().propertyNodeNameProvider(new JsonFieldNames(m))
+                .buildValidatorFactory().getValidator();
+    }
 
     private ObjectNode bundled() throws Exception {
         try (InputStream in = getClass().getClassLoader().getResourceAsStream(PriceCatalogue.BUNDLED)) {

@@ -1,4 +1,4 @@
-package dev.parley.usage.service;
+package dev.parley.usage.entity;
 
 import java.math.BigDecimal;
 import java.time.Instant;
