@@ -60,8 +60,16 @@ class ApiRateLimitTest {
     @Test
     void aUsersRequestsAreLimitedToTheDefaultAMinute() throws Exception {
         AuthServiceStub.resetToDefaults();
-        String alice = Tokens.user(UUID.randomUUID(), "alice");
-        String bob = Tokens.user(UUID.randomUUID(), "bob");
+        UUID aliceId = UUID.randomUUID();
+        UUID bobId = UUID.randomUUID();
+        for (UUID id : List.of(aliceId, bobId)) {
+            // enabled users (unstubbed, the status check fails open, and its failures would open the circuit breaker
+            // that the other test classes of this JVM rely on)
+            AuthServiceStub.server().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get("/internal/v1/users/" + id + "/status")
+                    .willReturn(com.github.tomakehurst.wiremock.client.WireMock.okJson("{\"enabled\":true}")));
+        }
+        String alice = Tokens.user(aliceId, "alice");
+        String bob = Tokens.user(bobId, "bob");
         // As fast as 8 clients can: the bucket holds 600 and refills at 10 a second, so the number served before the
         // first refusal is 600 plus what refilled meanwhile.
         java.util.concurrent.atomic.AtomicInteger served = new java.util.concurrent.atomic.AtomicInteger();
