@@ -15,6 +15,7 @@ import java.util.UUID;
 
 import dev.parley.usage.entity.DailySums;
 import dev.parley.usage.entity.MessageCall;
+import dev.parley.usage.service.ModelFilter;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -31,7 +32,7 @@ public class UsageReportRepository {
     }
 
     /** Adds the rollups' sums of the whole days {@code [from, to)} (null: open) to {@code out}, by group. */
-    public void addRollupSums(UUID user, LocalDate from, LocalDate to, String provider, String model, String group,
+    public void addRollupSums(UUID user, LocalDate from, LocalDate to, String provider, ModelFilter model, String group,
                               Map<String, DailySums> out) {
         String table = user == null ? "usage_daily_all" : "usage_daily";
         StringBuilder sql = new StringBuilder("select ").append(groupExpr(group, true)).append(" as g, requests, errors, prompt_tokens, ")
@@ -54,7 +55,7 @@ public class UsageReportRepository {
     }
 
     /** Adds the sums of the raw events in {@code [from, to)} (null: open) to {@code out}, by group; no latency buckets. */
-    public void addEventSums(UUID user, UUID session, Instant from, Instant to, String provider, String model, String group,
+    public void addEventSums(UUID user, UUID session, Instant from, Instant to, String provider, ModelFilter model, String group,
                              Map<String, DailySums> out) {
         StringBuilder sql = new StringBuilder("select ").append(groupExpr(group, false)).append(" as g, count(*) as requests, ")
                 .append("count(*) filter (where status <> 'success') as errors, sum(prompt_tokens) as prompt_tokens, ")
@@ -123,15 +124,52 @@ public class UsageReportRepository {
         };
     }
 
-    private static void filters(String provider, String model, StringBuilder sql, List<Object> params) {
+    private static void filters(String provider, ModelFilter model, StringBuilder sql, List<Object> params) {
         if (provider != null) {
             sql.append(" and provider = ?");
             params.add(provider);
         }
-        if (model != null) {
-            sql.append(" and model = ?");
-            params.add(model);
+        if (model == null) {
+            return;
         }
+        if (model.bare()) {
+            sql.append(" and model = ?");
+            params.add(model.model());
+        } else {
+            // provider/model, or a provider's own model name with a slash in it (both use the (provider, model) keys)
+            sql.append(" and ((provider = ? and model = ?) or model = ?)");
+            params.add(model.provider());
+            params.add(model.model());
+            params.add(model.asWritten());
+        }
+    }
+
+    /** The providers that served a bare model name for this user (every user: null), at most a few. */
+    public List<String> providersOf(UUID user, String model) {
+        String table = user == null ? "usage_daily_all" : "usage_daily";
+        String sql = "select distinct provider from " + table + " where model = ?" + (user != null ? " and user_id = ?" : "")
+                + " union select distinct provider from usage_events where model = ?" + (user != null ? " and user_id = ?" : "")
+                + " order by 1 limit 10";
+        return jdbc.with("finding a model's providers", c -> {
+            List<String> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int i = 1;
+                ps.setString(i++, model);
+                if (user != null) {
+                    ps.setObject(i++, user);
+                }
+                ps.setString(i++, model);
+                if (user != null) {
+                    ps.setObject(i, user);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                }
+            }
+            return out;
+        });
     }
 
     private void run(String sql, List<Object> params, Map<String, DailySums> out) {

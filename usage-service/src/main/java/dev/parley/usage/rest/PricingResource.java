@@ -9,6 +9,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.parley.platform.auth.CurrentCaller;
 import dev.parley.platform.error.ApiException;
 import dev.parley.usage.entity.Price;
+import dev.parley.usage.service.ModelFilter;
 import dev.parley.usage.service.PriceCatalogue;
 import dev.parley.usage.service.PriceEntry;
 import dev.parley.usage.service.Recompute;
@@ -71,8 +72,14 @@ public class PricingResource {
 
     @GET
     @Operation(summary = "Every price, newest first; ?provider=&model= filters, ?at= shows only what was in force then")
-    public Map<String, Object> list(@QueryParam("provider") String provider, @QueryParam("model") String model, @QueryParam("at") String at) {
+    public Map<String, Object> list(@QueryParam("provider") String providerParam, @QueryParam("model") String modelParam,
+                                    @QueryParam("at") String at) {
         Instant when = Params.instant(at, "at", false);
+        // provider/model as users name models, or the provider's own model name (prices keep the two apart)
+        ModelFilter m = ModelFilter.parse(modelParam);
+        String provider = m != null && !m.bare() && providerParam == null
+                && catalogue.all().stream().noneMatch(p -> p.model().equals(m.asWritten())) ? m.provider() : providerParam;
+        String model = m == null ? null : !m.bare() && m.provider().equals(provider) ? m.model() : m.asWritten();
         List<Map<String, Object>> data;
         if (when != null && provider != null && model != null) {
             Price p = catalogue.resolve(provider, model, when);

@@ -15,6 +15,7 @@ import dev.parley.platform.auth.CurrentCaller;
 import dev.parley.platform.error.ApiException;
 import dev.parley.usage.entity.DailySums;
 import dev.parley.usage.entity.MessageCall;
+import dev.parley.usage.service.ModelFilter;
 import dev.parley.usage.service.Reports;
 import io.quarkus.security.Authenticated;
 import jakarta.ws.rs.GET;
@@ -108,7 +109,7 @@ public class UsageResource {
             throw Params.invalid("to", "to must be after from.");
         }
         return new Reports.Filter(subject(caller.get(), userId), f, t, Params.uuid(session, "session_id"),
-                provider == null || provider.isBlank() ? null : provider.strip(), model == null || model.isBlank() ? null : model.strip());
+                provider == null || provider.isBlank() ? null : provider.strip(), ModelFilter.parse(model));
     }
 
     @GET

@@ -21,7 +21,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class Reports {
     /** The filters of a report; null = not filtered. {@code user} null = every user (admins only). */
-    public record Filter(UUID user, Instant from, Instant to, UUID session, String provider, String model) { }
+    public record Filter(UUID user, Instant from, Instant to, UUID session, String provider, ModelFilter model) { }
 
     private final UsageReportRepository repository;
 
@@ -31,6 +31,12 @@ public class Reports {
 
     /** Sums grouped by {@code group} (day, model, provider, session, day_model, or null for one line), keys in order. */
     public Map<String, DailySums> sums(Filter f, String group) {
+        if (f.model() != null && f.model().bare() && f.provider() == null) {
+            List<String> providers = repository.providersOf(f.user(), f.model().model());
+            if (providers.size() > 1) {
+                throw f.model().ambiguous(providers);
+            }
+        }
         Map<String, DailySums> out = new TreeMap<>();
         boolean raw = f.session() != null || "session".equals(group);
         if (raw) {
