@@ -12,7 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.parley.gateway.config.GatewayConfig;
-import dev.parley.gateway.rest.OpenAiException;
+import dev.parley.gateway.openai.OpenAiException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;

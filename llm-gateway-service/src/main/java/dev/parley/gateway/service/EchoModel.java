@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.gateway.openai.ChatJson;
+import dev.parley.gateway.openai.TokenCounter;
 
 /**
  * {@code parley/echo}: answers with the text of the last user message, verbatim (cut to {@code max_completion_tokens}

@@ -8,11 +8,10 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
-
 import javax.sql.DataSource;
 
 import dev.parley.gateway.config.GatewayConfig;
-import dev.parley.gateway.rest.OpenAiException;
+import dev.parley.gateway.openai.OpenAiException;
 import io.quarkus.scheduler.Scheduled;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -8,7 +8,7 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.parley.gateway.config.GatewayConfig;
-import dev.parley.gateway.rest.OpenAiException;
+import dev.parley.gateway.openai.OpenAiException;
 import dev.parley.gateway.service.ModelCatalog.ModelInfo;
 import dev.parley.platform.auth.Caller;
 import io.vertx.core.Future;

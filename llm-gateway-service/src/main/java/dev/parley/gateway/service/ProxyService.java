@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.gateway.client.EgressPolicy;
 import dev.parley.gateway.client.UpstreamHttp;
 import dev.parley.gateway.config.GatewayConfig;
-import dev.parley.gateway.rest.OpenAiErrors;
+import dev.parley.gateway.openai.OpenAiErrors;
 import dev.parley.platform.client.ServiceTokenProvider;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;

@@ -11,7 +11,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import dev.parley.gateway.client.ProviderKeyClient.UserKey;
 import dev.parley.gateway.config.GatewayConfig;
-import dev.parley.gateway.rest.OpenAiException;
+import dev.parley.gateway.openai.OpenAiException;
 import io.vertx.core.Future;
 import jakarta.enterprise.context.ApplicationScoped;
 

@@ -12,7 +12,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 
-import dev.parley.gateway.rest.OpenAiException;
+import dev.parley.gateway.openai.OpenAiException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;

@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 import dev.parley.gateway.config.GatewayConfig;
-import dev.parley.gateway.rest.OpenAiException;
+import dev.parley.gateway.openai.OpenAiException;
 import dev.parley.gateway.service.GatewayMetrics;
 import dev.parley.platform.auth.Caller;
 import io.quarkus.scheduler.Scheduled;

@@ -1,6 +1,6 @@
 package dev.parley.gateway.service.wire;
 
-import static dev.parley.gateway.service.wire.OpenAiShapes.JSON;
+import static dev.parley.gateway.openai.OpenAiShapes.JSON;
 
 import java.util.HashMap;
 import java.util.List;
@@ -9,7 +9,8 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parley.gateway.rest.OpenAiException;
+import dev.parley.gateway.openai.OpenAiException;
+import dev.parley.gateway.openai.OpenAiShapes;
 import io.vertx.core.MultiMap;
 
 /**
@@ -351,7 +352,7 @@ public final class AnthropicDialect implements Dialect {
     }
 
     private static String completionId(String messageId) {
-        return messageId == null || messageId.isBlank() ? dev.parley.gateway.service.ChatJson.newCompletionId() : messageId;
+        return messageId == null || messageId.isBlank() ? dev.parley.gateway.openai.ChatJson.newCompletionId() : messageId;
     }
 
     /** Anthropic's {@code input_tokens} exclude cache reads and writes; OpenAI's {@code prompt_tokens} include them. */
@@ -424,7 +425,7 @@ public final class AnthropicDialect implements Dialect {
 
     /** message_start … content_block_start/delta/stop … message_delta … message_stop, as OpenAI chunks. */
     static final class Stream implements StreamTranslator {
-        private String id = dev.parley.gateway.service.ChatJson.newCompletionId();
+        private String id = dev.parley.gateway.openai.ChatJson.newCompletionId();
         private final long created = OpenAiShapes.now();
         private String model;
         private long input;

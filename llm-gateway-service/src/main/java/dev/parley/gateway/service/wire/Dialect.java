@@ -4,7 +4,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parley.gateway.rest.OpenAiException;
+import dev.parley.gateway.openai.OpenAiException;
 import io.vertx.core.MultiMap;
 
 /**

@@ -1,6 +1,6 @@
 package dev.parley.gateway.service.wire;
 
-import static dev.parley.gateway.service.wire.OpenAiShapes.JSON;
+import static dev.parley.gateway.openai.OpenAiShapes.JSON;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -17,8 +17,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parley.gateway.rest.OpenAiException;
-import dev.parley.gateway.service.TokenCounter;
+import dev.parley.gateway.openai.OpenAiException;
+import dev.parley.gateway.openai.OpenAiShapes;
+import dev.parley.gateway.openai.TokenCounter;
 import io.vertx.core.MultiMap;
 
 /**
@@ -394,7 +395,7 @@ public final class GeminiDialect implements Dialect {
 
     private static String completionId(JsonNode answer) {
         String id = answer.path("responseId").asText(null);
-        return id == null || id.isBlank() ? dev.parley.gateway.service.ChatJson.newCompletionId() : "chatcmpl-" + id;
+        return id == null || id.isBlank() ? dev.parley.gateway.openai.ChatJson.newCompletionId() : "chatcmpl-" + id;
     }
 
     static String finishReason(String reason, boolean toolCalls) {

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parley.gateway.rest.OpenAiException;
+import dev.parley.gateway.openai.OpenAiException;
 import dev.parley.testsupport.OpenAiSpec;
 import dev.parley.testsupport.anthropic.AnthropicWire;
 import io.vertx.core.MultiMap;

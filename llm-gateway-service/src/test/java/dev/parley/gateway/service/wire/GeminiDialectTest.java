@@ -17,7 +17,7 @@ import java.util.Base64;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parley.gateway.rest.OpenAiException;
+import dev.parley.gateway.openai.OpenAiException;
 import dev.parley.testsupport.OpenAiSpec;
 import dev.parley.testsupport.gemini.GeminiWire;
 import io.vertx.core.MultiMap;

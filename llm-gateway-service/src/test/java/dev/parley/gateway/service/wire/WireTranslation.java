@@ -9,7 +9,7 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parley.gateway.service.ChatJson;
+import dev.parley.gateway.openai.ChatJson;
 import dev.parley.testsupport.OpenAiSpec;
 import dev.parley.testsupport.openai.OpenAiWire;
 

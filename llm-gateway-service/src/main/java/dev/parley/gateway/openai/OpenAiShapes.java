@@ -1,4 +1,4 @@
-package dev.parley.gateway.service.wire;
+package dev.parley.gateway.openai;
 
 import java.util.List;
 
@@ -6,16 +6,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parley.gateway.rest.OpenAiException;
 
-/** Builders for the OpenAI objects the dialects produce, complete as OpenAI's API description requires them. */
-final class OpenAiShapes {
-    static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-    static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
+/** Builders for the OpenAI objects the providers produce, complete as OpenAI's API description requires them. */
+public final class OpenAiShapes {
+    public static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    public static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private OpenAiShapes() { }
 
-    static ObjectNode completion(String id, long created, String model) {
+    public static ObjectNode completion(String id, long created, String model) {
         ObjectNode c = JSON.objectNode();
         c.put("id", id);
         c.put("object", "chat.completion");
@@ -26,7 +25,7 @@ final class OpenAiShapes {
     }
 
     /** An assistant message with the fields the spec requires (content and refusal may be null). */
-    static ObjectNode message(String content, String refusal) {
+    public static ObjectNode message(String content, String refusal) {
         ObjectNode m = JSON.objectNode();
         m.put("role", "assistant");
         m.put("content", content);
@@ -34,7 +33,7 @@ final class OpenAiShapes {
         return m;
     }
 
-    static ObjectNode choice(int index, ObjectNode message, String finishReason) {
+    public static ObjectNode choice(int index, ObjectNode message, String finishReason) {
         ObjectNode ch = JSON.objectNode();
         ch.put("index", index);
         ch.set("message", message);
@@ -43,7 +42,7 @@ final class OpenAiShapes {
         return ch;
     }
 
-    static ObjectNode toolCall(String id, String name, String arguments) {
+    public static ObjectNode toolCall(String id, String name, String arguments) {
         ObjectNode call = JSON.objectNode();
         call.put("id", id);
         call.put("type", "function");
@@ -54,7 +53,7 @@ final class OpenAiShapes {
     }
 
     /** A stream chunk with one choice; {@code finishReason} null while the answer goes on. */
-    static ObjectNode chunk(String id, long created, String model, int index, ObjectNode delta, String finishReason) {
+    public static ObjectNode chunk(String id, long created, String model, int index, ObjectNode delta, String finishReason) {
         ObjectNode c = JSON.objectNode();
         c.put("id", id);
         c.put("object", "chat.completion.chunk");
@@ -70,7 +69,7 @@ final class OpenAiShapes {
     }
 
     /** The last chunk OpenAI sends when {@code stream_options.include_usage} is set: no choices, the usage. */
-    static ObjectNode usageChunk(String id, long created, String model, ObjectNode usage) {
+    public static ObjectNode usageChunk(String id, long created, String model, ObjectNode usage) {
         ObjectNode c = JSON.objectNode();
         c.put("id", id);
         c.put("object", "chat.completion.chunk");
@@ -82,7 +81,7 @@ final class OpenAiShapes {
     }
 
     /** OpenAI's usage: prompt tokens include cached ones, completion tokens include reasoning ones. */
-    static ObjectNode usage(long prompt, long completion, long cached, long reasoning) {
+    public static ObjectNode usage(long prompt, long completion, long cached, long reasoning) {
         ObjectNode u = JSON.objectNode();
         u.put("prompt_tokens", prompt);
         u.put("completion_tokens", completion);
@@ -92,20 +91,20 @@ final class OpenAiShapes {
         return u;
     }
 
-    static ObjectNode delta() {
+    public static ObjectNode delta() {
         return JSON.objectNode();
     }
 
-    static List<ObjectNode> none() {
+    public static List<ObjectNode> none() {
         return List.of();
     }
 
-    static long now() {
+    public static long now() {
         return System.currentTimeMillis() / 1000;
     }
 
     /** A data URL's media type and base64 payload, or null when {@code url} is not a base64 data URL. */
-    static String[] dataUrl(String url) {
+    public static String[] dataUrl(String url) {
         if (url == null || !url.startsWith("data:")) {
             return null;
         }
@@ -118,7 +117,7 @@ final class OpenAiShapes {
     }
 
     /** The URL of an {@code image_url} content part (an object with {@code url}, or the bare string). */
-    static String imageUrl(JsonNode part, String param) {
+    public static String imageUrl(JsonNode part, String param) {
         JsonNode iu = part.path("image_url");
         String url = iu.isTextual() ? iu.asText() : iu.path("url").asText(null);
         if (url == null || url.isBlank()) {
@@ -128,7 +127,7 @@ final class OpenAiShapes {
     }
 
     /** {@code max_completion_tokens}, else the older {@code max_tokens}; 0 when neither is set. */
-    static long maxTokens(ObjectNode req) {
+    public static long maxTokens(ObjectNode req) {
         JsonNode m = req.get("max_completion_tokens");
         if (m == null || m.isNull()) {
             m = req.get("max_tokens");
@@ -143,7 +142,7 @@ final class OpenAiShapes {
     }
 
     /** The stop sequences of a request ({@code stop}: a string or an array of strings), or null. */
-    static ArrayNode stops(ObjectNode req) {
+    public static ArrayNode stops(ObjectNode req) {
         JsonNode stop = req.get("stop");
         if (stop == null || stop.isNull()) {
             return null;
@@ -165,7 +164,7 @@ final class OpenAiShapes {
     }
 
     /** A numeric request field copied under the provider's name; anything but a number is a 400. */
-    static void copyNumber(ObjectNode from, String name, ObjectNode to, String as) {
+    public static void copyNumber(ObjectNode from, String name, ObjectNode to, String as) {
         JsonNode v = from.get(name);
         if (v != null && !v.isNull()) {
             if (!v.isNumber()) {
@@ -176,7 +175,7 @@ final class OpenAiShapes {
     }
 
     /** A tool call's {@code arguments} (a JSON object in a string) as an object; anything else is a 400. */
-    static JsonNode arguments(JsonNode arguments, String param) {
+    public static JsonNode arguments(JsonNode arguments, String param) {
         String text = arguments.isTextual() ? arguments.asText() : arguments.isObject() ? arguments.toString() : "";
         if (text.isBlank()) {
             return JSON.objectNode();
@@ -192,7 +191,7 @@ final class OpenAiShapes {
         throw OpenAiException.invalid(param + ".function.arguments", "Tool call arguments must be a JSON object.");
     }
 
-    static String text(JsonNode content) {
-        return dev.parley.gateway.service.ChatJson.text(content);
+    public static String text(JsonNode content) {
+        return ChatJson.text(content);
     }
 }

@@ -1,4 +1,4 @@
-package dev.parley.gateway.rest;
+package dev.parley.gateway.openai;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

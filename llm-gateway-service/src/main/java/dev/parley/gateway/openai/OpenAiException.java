@@ -1,4 +1,4 @@
-package dev.parley.gateway.rest;
+package dev.parley.gateway.openai;
 
 /**
  * A failure answered on the {@code /v1} surface in OpenAI's error shape

@@ -1,4 +1,4 @@
-package dev.parley.gateway.service;
+package dev.parley.gateway.openai;
 
 
 import com.fasterxml.jackson.databind.JsonNode;
