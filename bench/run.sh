@@ -114,7 +114,7 @@ port_open "$MOCK_PORT" || { cat "$WORK/mock.log" >&2; die "the mock upstream did
 OPTS="$JVM_OPTS -Dparley.gateway.providers.bench.type=openai_compatible"
 OPTS+=" -Dparley.gateway.providers.bench.base-url=$MOCK/v1"
 OPTS+=" -Dparley.gateway.providers.bench.api-key=sk-bench-operator-key"
-OPTS+=" -Dparley.gateway.egress.allow-loopback=true"
+OPTS+=" -Dparley.egress.allow-loopback=true"
 # usage-service is a skeleton until its issue lands: the mock takes the usage events (202) so the outbox drains
 # while the benchmark runs, as in production (set BENCH_USAGE_SINK=0 to let it answer 404 and the backlog grow).
 [[ "${BENCH_USAGE_SINK:-1}" == 1 ]] && OPTS+=" -Dparley.usage.url=$MOCK"

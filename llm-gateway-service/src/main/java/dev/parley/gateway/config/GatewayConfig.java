@@ -103,21 +103,8 @@ public interface GatewayConfig {
         Optional<Duration> timeout();
     }
 
+    /** The gateway's own egress rule; where destinations may lead is the platform's {@code parley.egress.*}. */
     interface Egress {
-        /** Loopback destinations (127.0.0.0/8, ::1): refused unless allowed (the local launcher allows them). */
-        @WithName("allow-loopback")
-        @WithDefault("false")
-        boolean allowLoopback();
-
-        /** Private ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7): refused unless allowed. */
-        @WithName("allow-private")
-        @WithDefault("false")
-        boolean allowPrivate();
-
-        /** Host names always refused (besides link-local and metadata addresses, which are never reachable). */
-        @WithName("denied-hosts")
-        Optional<List<String>> deniedHosts();
-
         /** Whether only https base URLs are allowed for users' keys (http stays allowed for operator providers). */
         @WithName("require-https")
         @WithDefault("false")

@@ -3,6 +3,7 @@ package dev.parley.gateway.openai;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.platform.egress.EgressException;
 import dev.parley.platform.error.ApiException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.vertx.core.http.HttpServerResponse;
@@ -27,6 +28,13 @@ public class OpenAiErrors {
         }
         if (t instanceof AuthenticationFailedException) {
             return OpenAiException.unauthenticated("Invalid or missing credentials: send 'Authorization: Bearer <access key or token>'.");
+        }
+        if (t instanceof EgressException e) {
+            return e.reason() == EgressException.Reason.UNRESOLVABLE
+                    ? new OpenAiException(502, "server_error", "upstream_unreachable", null,
+                            "The provider's host name " + e.host() + " cannot be resolved.")
+                    : new OpenAiException(400, "invalid_request_error", "egress_refused", null,
+                            "The provider's base URL is refused by the gateway's egress policy: " + e.getMessage() + ".");
         }
         if (t instanceof ApiException a) {
             String type = a.status() == 401 ? "invalid_request_error"

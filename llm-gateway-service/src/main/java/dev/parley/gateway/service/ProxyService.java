@@ -4,7 +4,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parley.gateway.client.EgressPolicy;
+import dev.parley.platform.egress.EgressPolicy;
 import dev.parley.gateway.client.UpstreamHttp;
 import dev.parley.gateway.config.GatewayConfig;
 import dev.parley.gateway.openai.OpenAiErrors;

@@ -1,4 +1,4 @@
-package dev.parley.gateway.client;
+package dev.parley.platform.egress;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,7 +12,6 @@ import java.net.URI;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 
-import dev.parley.gateway.openai.OpenAiException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
@@ -21,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Where the gateway may send a provider call: metadata and link-local never, loopback and private only when allowed. */
+/** Where a service may send a call to a user-given URL: metadata and link-local never, loopback and private only when allowed. */
 class EgressPolicyTest {
     private static Vertx vertx;
 
@@ -49,9 +48,10 @@ class EgressPolicyTest {
 
     private static void assertRefused(EgressPolicy policy, String url) {
         ExecutionException e = assertThrows(ExecutionException.class, () -> await(policy.check(URI.create(url))), url);
-        OpenAiException refusal = assertInstanceOf(OpenAiException.class, e.getCause(), url);
-        assertEquals("egress_refused", refusal.code(), url);
-        assertEquals(400, refusal.status(), url);
+        EgressException refusal = assertInstanceOf(EgressException.class, e.getCause(), url);
+        assertEquals(EgressException.Reason.REFUSED, refusal.reason(), url);
+        EgressException blocking = assertThrows(EgressException.class, () -> policy.checkBlocking(URI.create(url)), url);
+        assertEquals(EgressException.Reason.REFUSED, blocking.reason(), url);
     }
 
     // ---- forbidden(InetAddress) ----------------------------------------------------------------------------------
@@ -127,5 +127,27 @@ class EgressPolicyTest {
     void loopbackUrlIsAcceptedWhenLoopbackIsAllowed() throws Exception {
         InetAddress address = await(policy(true, false).check(URI.create("http://127.0.0.1:1/v1")));
         assertEquals(InetAddress.getByName("127.0.0.1"), address);
+    }
+
+    @Test
+    void checkBlockingAnswersTheCheckedAddressToo() throws Exception {
+        assertEquals(InetAddress.getByName("127.0.0.1"), policy(true, false).checkBlocking(URI.create("http://127.0.0.1:1/v1")));
+    }
+
+    @Test
+    void aHostThatDoesNotResolveIsUnresolvableNotRefused() {
+        EgressException e = assertThrows(EgressException.class,
+                () -> policy(false, false).checkBlocking(URI.create("https://nothing.invalid/v1")));
+        assertEquals(EgressException.Reason.UNRESOLVABLE, e.reason());
+        assertEquals("nothing.invalid", e.host());
+        assertEquals("the host name nothing.invalid cannot be resolved", e.getMessage());
+    }
+
+    @Test
+    void aRefusalNamesTheKeyThatWouldAllowIt() {
+        EgressException e = assertThrows(EgressException.class,
+                () -> policy(false, false).checkBlocking(URI.create("http://127.0.0.1:1/v1")));
+        assertEquals("the host 127.0.0.1 resolves to a loopback address (allowed only with parley.egress.allow-loopback)",
+                e.getMessage());
     }
 }

@@ -1,4 +1,4 @@
-package dev.parley.gateway.client;
+package dev.parley.platform.egress;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -11,18 +11,17 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import dev.parley.gateway.config.GatewayConfig;
-import dev.parley.gateway.openai.OpenAiException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 /**
- * Where the gateway may send a request. Link-local addresses (169.254.0.0/16, fe80::/10, which hold the cloud metadata
- * services), known metadata addresses and names, wildcard and multicast addresses are always refused; loopback and
- * private ranges only when the operator allows them. The host is resolved once and the connection goes to that
- * checked address (DNS rebinding cannot swap in another one between check and connect).
+ * Where a service may send a request to a URL a user gave. Link-local addresses (169.254.0.0/16, fe80::/10, which
+ * hold the cloud metadata services), known metadata addresses and names, wildcard and multicast addresses are always
+ * refused; loopback and private ranges only when the operator allows them ({@code parley.egress.*}). The host is
+ * resolved once and the caller connects to that checked address (DNS rebinding cannot swap in another one between
+ * check and connect). Answers are cached for 30 seconds.
  */
 @ApplicationScoped
 public class EgressPolicy {
@@ -38,50 +37,52 @@ public class EgressPolicy {
     private final Vertx vertx;
     private final Map<String, Resolved> dns = new ConcurrentHashMap<>();
 
-    private record Resolved(InetAddress address, RuntimeException refusal, long at) { }
+    private record Resolved(InetAddress address, EgressException refusal, long at) { }
 
     @Inject
-    public EgressPolicy(GatewayConfig config, Vertx vertx) {
-        this(config.egress().allowLoopback(), config.egress().allowPrivate(),
-                config.egress().deniedHosts().orElse(List.of()), vertx);
+    public EgressPolicy(EgressConfig config, Vertx vertx) {
+        this(config.allowLoopback(), config.allowPrivate(), config.deniedHosts().orElse(List.of()), vertx);
     }
 
-    EgressPolicy(boolean allowLoopback, boolean allowPrivate, List<String> denied, Vertx vertx) {
+    public EgressPolicy(boolean allowLoopback, boolean allowPrivate, List<String> denied, Vertx vertx) {
         this.allowLoopback = allowLoopback;
         this.allowPrivate = allowPrivate;
         this.denied = Set.copyOf(denied.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList());
         this.vertx = vertx;
     }
 
-    /** The checked address to connect to for this URL, or a 400 naming why the destination is refused. */
+    /**
+     * The checked address to connect to for this URL, or an {@link EgressException} saying why the destination is
+     * refused. Never blocks: a name not resolved in the last 30 s is resolved on a worker thread.
+     */
     public Future<InetAddress> check(URI url) {
-        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https")) {
-            return Future.failedFuture(refused("only http and https base URLs are allowed"));
+        String host;
+        try {
+            host = policedHost(url);
+        } catch (EgressException e) {
+            return Future.failedFuture(e);
         }
-        String host = url.getHost();
-        if (host == null || host.isEmpty()) {
-            return Future.failedFuture(refused("the base URL has no host"));
-        }
-        String h = host.toLowerCase(Locale.ROOT);
-        if (h.startsWith("[") && h.endsWith("]")) {
-            h = h.substring(1, h.length() - 1);
-        }
-        if (h.endsWith(".")) {
-            h = h.substring(0, h.length() - 1);
-        }
-        if (METADATA_HOSTS.contains(h) || denied.contains(h)) {
-            return Future.failedFuture(refused("the host " + h + " is not an allowed destination"));
-        }
-        Resolved cached = dns.get(h);
+        Resolved cached = dns.get(host);
         if (cached != null && System.nanoTime() - cached.at() < DNS_TTL_NANOS) {
             return cached.refusal() != null ? Future.failedFuture(cached.refusal()) : Future.succeededFuture(cached.address());
         }
-        String name = h;
-        return vertx.executeBlocking(() -> resolve(name), false);
+        return vertx.executeBlocking(() -> resolve(host), false);
     }
 
-    /** An operator-configured internal destination (memory-service): resolved and cached, not policed. */
+    /** As {@link #check(URI)}, for worker threads (it may block on DNS): the address, or an {@link EgressException}. */
+    public InetAddress checkBlocking(URI url) {
+        String host = policedHost(url);
+        Resolved cached = dns.get(host);
+        if (cached != null && System.nanoTime() - cached.at() < DNS_TTL_NANOS) {
+            if (cached.refusal() != null) {
+                throw cached.refusal();
+            }
+            return cached.address();
+        }
+        return resolve(host);
+    }
+
+    /** An operator-configured internal destination (another Parley service): resolved and cached, not policed. */
     public Future<InetAddress> resolveTrusted(URI url) {
         String host = url.getHost();
         Resolved cached = dns.get("trusted:" + host);
@@ -95,19 +96,41 @@ public class EgressPolicy {
         }, false);
     }
 
+    /** The URL's host, normalised, after the checks that need no DNS (scheme, metadata names, denied hosts). */
+    private String policedHost(URI url) {
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw refused(url.getHost(), "only http and https base URLs are allowed");
+        }
+        String host = url.getHost();
+        if (host == null || host.isEmpty()) {
+            throw refused(null, "the base URL has no host");
+        }
+        String h = host.toLowerCase(Locale.ROOT);
+        if (h.startsWith("[") && h.endsWith("]")) {
+            h = h.substring(1, h.length() - 1);
+        }
+        if (h.endsWith(".")) {
+            h = h.substring(0, h.length() - 1);
+        }
+        if (METADATA_HOSTS.contains(h) || denied.contains(h)) {
+            throw refused(h, "the host " + h + " is not an allowed destination");
+        }
+        return h;
+    }
+
     private InetAddress resolve(String host) {
         InetAddress[] all;
         try {
             all = InetAddress.getAllByName(host);
         } catch (UnknownHostException e) {
-            throw new OpenAiException(502, "server_error", "upstream_unreachable", null,
-                    "The provider's host name " + host + " cannot be resolved.");
+            throw new EgressException(EgressException.Reason.UNRESOLVABLE, host, "the host name " + host + " cannot be resolved");
         }
-        RuntimeException refusal = null;
+        EgressException refusal = null;
         for (InetAddress a : all) {
             String why = forbidden(a);
             if (why != null) {
-                refusal = refused("the host " + host + " resolves to " + why);
+                refusal = refused(host, "the host " + host + " resolves to " + why);
                 break;
             }
         }
@@ -137,10 +160,10 @@ public class EgressPolicy {
             return "an IPv4-embedding IPv6 address";
         }
         if (a.isLoopbackAddress()) {
-            return allowLoopback ? null : "a loopback address (allowed only with parley.gateway.egress.allow-loopback)";
+            return allowLoopback ? null : "a loopback address (allowed only with parley.egress.allow-loopback)";
         }
         if (isPrivate(a)) {
-            return allowPrivate ? null : "a private address (allowed only with parley.gateway.egress.allow-private)";
+            return allowPrivate ? null : "a private address (allowed only with parley.egress.allow-private)";
         }
         return null;
     }
@@ -175,8 +198,7 @@ public class EgressPolicy {
         return nat64 || sixToFour || teredo || (compatible && !a.isLoopbackAddress() && !a.isAnyLocalAddress());
     }
 
-    private static OpenAiException refused(String why) {
-        return new OpenAiException(400, "invalid_request_error", "egress_refused", null,
-                "The provider's base URL is refused by the gateway's egress policy: " + why + ".");
+    private static EgressException refused(String host, String why) {
+        return new EgressException(EgressException.Reason.REFUSED, host, why);
     }
 }
