@@ -103,8 +103,24 @@ public interface GatewayConfig {
         Optional<Duration> timeout();
     }
 
-    /** The gateway's own egress rule; where destinations may lead is the platform's {@code parley.egress.*}. */
+    /**
+     * The gateway's own egress rule ({@code require-https}). Where destinations may lead is the platform's
+     * {@code parley.egress.*}; the three former keys below are still accepted (their values reach
+     * {@code parley.egress.*} through the platform defaults) and read by nothing here.
+     */
     interface Egress {
+        /** Former name of {@code parley.egress.allow-loopback}. */
+        @WithName("allow-loopback")
+        Optional<Boolean> allowLoopback();
+
+        /** Former name of {@code parley.egress.allow-private}. */
+        @WithName("allow-private")
+        Optional<Boolean> allowPrivate();
+
+        /** Former name of {@code parley.egress.denied-hosts}. */
+        @WithName("denied-hosts")
+        Optional<List<String>> deniedHosts();
+
         /** Whether only https base URLs are allowed for users' keys (http stays allowed for operator providers). */
         @WithName("require-https")
         @WithDefault("false")

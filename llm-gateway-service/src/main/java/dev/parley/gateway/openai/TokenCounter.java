@@ -57,4 +57,16 @@ public final class TokenCounter {
         }
         return total;
     }
+
+    /** Tokens of an embeddings request's {@code input}: text counted with o200k, a token array by its length. */
+    public static long countInput(JsonNode input) {
+        if (!input.isArray()) {
+            return count(input.asText(""));
+        }
+        long n = 0;
+        for (JsonNode item : input) {
+            n += item.isTextual() ? count(item.asText()) : item.isArray() ? item.size() : 1;
+        }
+        return n;
+    }
 }

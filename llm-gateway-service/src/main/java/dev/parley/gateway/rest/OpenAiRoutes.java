@@ -11,12 +11,12 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.gateway.metrics.GatewayMetrics;
 import dev.parley.gateway.openai.OpenAiErrors;
 import dev.parley.gateway.openai.OpenAiException;
 import dev.parley.gateway.openai.TokenCounter;
 import dev.parley.gateway.service.BudgetGuard;
 import dev.parley.gateway.service.CallContext;
-import dev.parley.gateway.service.GatewayMetrics;
 import dev.parley.gateway.service.IdempotencyStore;
 import dev.parley.gateway.service.ModelList;
 import dev.parley.gateway.service.ProxyService;
@@ -196,15 +196,7 @@ public class OpenAiRoutes {
     /** What a call may use, reserved against a tokens-per-minute limit: its prompt plus the output it asks for. */
     static long estimatedTokens(ObjectNode request, boolean embeddings) {
         if (embeddings) {
-            JsonNode input = request.path("input");
-            long n = 0;
-            if (input.isArray()) {
-                for (JsonNode item : input) {
-                    n += item.isTextual() ? TokenCounter.count(item.asText()) : item.isArray() ? item.size() : 1;
-                }
-                return n;
-            }
-            return TokenCounter.count(input.asText(""));
+            return TokenCounter.countInput(request.path("input"));
         }
         long prompt = TokenCounter.countMessages(request.path("messages"));
         JsonNode max = request.hasNonNull("max_completion_tokens") ? request.get("max_completion_tokens") : request.get("max_tokens");

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import dev.parley.gateway.client.BudgetClient;
 import dev.parley.gateway.config.GatewayConfig;
+import dev.parley.gateway.metrics.GatewayMetrics;
 import dev.parley.gateway.openai.OpenAiException;
 import dev.parley.platform.auth.Caller;
 import dev.parley.platform.auth.ExpiringCache;

@@ -1,4 +1,4 @@
-package dev.parley.gateway.service.wire;
+package dev.parley.gateway.provider;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -32,7 +32,7 @@ final class WireTranslation {
     }
 
     /** The chunks a client receives for an SSE fixture: translated, then normalised as the proxy does. */
-    static List<ObjectNode> stream(Dialect.StreamTranslator t, String sse, String model) {
+    static List<ObjectNode> stream(StreamTranslator t, String sse, String model) {
         List<ObjectNode> out = new ArrayList<>();
         BitSet seen = new BitSet();
         for (String data : OpenAiWire.sseDataLines(sse)) {

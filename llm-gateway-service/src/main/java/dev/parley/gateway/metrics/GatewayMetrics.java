@@ -1,4 +1,4 @@
-package dev.parley.gateway.service;
+package dev.parley.gateway.metrics;
 
 import java.time.Duration;
 import java.util.Map;

@@ -1,16 +1,17 @@
-package dev.parley.gateway.service.wire;
+package dev.parley.gateway.provider;
 
-import static dev.parley.gateway.service.wire.WireTranslation.assertSameChunks;
-import static dev.parley.gateway.service.wire.WireTranslation.assertSameJson;
-import static dev.parley.gateway.service.wire.WireTranslation.assertValidChunks;
-import static dev.parley.gateway.service.wire.WireTranslation.json;
-import static dev.parley.gateway.service.wire.WireTranslation.obj;
+import static dev.parley.gateway.provider.WireTranslation.assertSameChunks;
+import static dev.parley.gateway.provider.WireTranslation.assertSameJson;
+import static dev.parley.gateway.provider.WireTranslation.assertValidChunks;
+import static dev.parley.gateway.provider.WireTranslation.json;
+import static dev.parley.gateway.provider.WireTranslation.obj;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Base64;
@@ -24,8 +25,9 @@ import io.vertx.core.MultiMap;
 import org.junit.jupiter.api.Test;
 
 /** OpenAI requests to Gemini's generateContent and back, against Google's documented wire format. */
-class GeminiDialectTest {
-    private final GeminiDialect dialect = new GeminiDialect();
+class GeminiProviderTest {
+    private static final URI BASE = URI.create(GeminiProvider.BASE_URL);
+    private final GeminiProvider provider = new GeminiProvider();
 
     @Test
     void aFullOpenAiRequestBecomesTheEquivalentGenerateContentRequest() {
@@ -46,7 +48,7 @@ class GeminiDialectTest {
                  "response_format":{"type":"json_schema","json_schema":{"name":"w","schema":{"type":"object"}}},
                  "temperature":0.5,"top_p":0.9,"max_tokens":300,"stop":["END"],"seed":7,"n":1,
                  "reasoning_effort":"low","stream":true}""");
-        ObjectNode out = dialect.request(request, "gemini-2.5-flash", true, false);
+        ObjectNode out = provider.request(request, "gemini-2.5-flash", true, false);
         assertSameJson("""
                 {"contents":[
                   {"role":"user","parts":[{"text":"Weather here and in Tokyo?"},
@@ -71,26 +73,26 @@ class GeminiDialectTest {
     @Test
     void theKeyTravelsInAHeaderAndNeverInTheUrl() {
         MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-        dialect.authenticate(headers, "AIzaSyD-secret-gemini-key");
+        provider.authenticate(headers, "AIzaSyD-secret-gemini-key");
         assertEquals("AIzaSyD-secret-gemini-key", headers.get(GeminiWire.API_KEY_HEADER));
         assertNull(headers.get("Authorization"));
-        for (String path : List.of(dialect.path("gemini-2.5-flash", false, false), dialect.path("gemini-2.5-flash", true, false),
-                dialect.path("gemini-embedding-001", false, true))) {
+        for (String path : List.of(provider.path(BASE, "gemini-2.5-flash", false, false), provider.path(BASE, "gemini-2.5-flash", true, false),
+                provider.path(BASE, "gemini-embedding-001", false, true))) {
             assertFalse(path.contains("key="), path);
         }
-        assertEquals("/models/gemini-2.5-flash:streamGenerateContent?alt=sse", dialect.path("gemini-2.5-flash", true, false));
+        assertEquals("/models/gemini-2.5-flash:streamGenerateContent?alt=sse", provider.path(BASE, "gemini-2.5-flash", true, false));
     }
 
     @Test
     void aModelNameCannotReachAnotherPath() {
         for (String model : List.of("../files", "gemini?key=x", "a/b", "a:b", "")) {
-            assertEquals(400, assertThrows(OpenAiException.class, () -> dialect.path(model, false, false)).status(), model);
+            assertEquals(400, assertThrows(OpenAiException.class, () -> provider.path(BASE, model, false, false)).status(), model);
         }
     }
 
     @Test
     void aToolMessageMustAnswerAnEarlierCall() {
-        OpenAiException e = assertThrows(OpenAiException.class, () -> dialect.request(obj("""
+        OpenAiException e = assertThrows(OpenAiException.class, () -> provider.request(obj("""
                 {"messages":[{"role":"user","content":"Hi"},{"role":"tool","tool_call_id":"nope","content":"x"}]}"""),
                 "gemini-2.5-flash", false, false));
         assertEquals("messages[1].tool_call_id", e.param());
@@ -98,7 +100,7 @@ class GeminiDialectTest {
 
     @Test
     void anAnswerBecomesAChatCompletionWithCachedTokens() {
-        ObjectNode c = dialect.completion(json(GeminiWire.fixture("generate-content.json")), "gemini-2.5-flash");
+        ObjectNode c = provider.completion(obj(GeminiWire.fixture("generate-content.json")), "gemini-2.5-flash");
         OpenAiSpec.get().assertValid("CreateChatCompletionResponse", c.toString());
         assertSameJson("""
                 {"id":"chatcmpl-kE9AafWQF7LjjMcPqO7b6Ak","object":"chat.completion","created":0,"model":"gemini-2.5-flash",
@@ -110,7 +112,7 @@ class GeminiDialectTest {
 
     @Test
     void parallelFunctionCallsBecomeToolCallsCarryingTheThoughtSignature() {
-        ObjectNode c = dialect.completion(json(GeminiWire.fixture("generate-content-function-calls.json")), "m");
+        ObjectNode c = provider.completion(obj(GeminiWire.fixture("generate-content-function-calls.json")), "m");
         OpenAiSpec.get().assertValid("CreateChatCompletionResponse", c.toString());
         String signature = json(GeminiWire.fixture("generate-content-function-calls.json"))
                 .at("/candidates/0/content/parts/0/thoughtSignature").asText();
@@ -125,7 +127,7 @@ class GeminiDialectTest {
                 .formatted(signature), c);
         // The id goes back to Gemini on the next turn and restores the signature there.
         String id = c.at("/choices/0/message/tool_calls/0/id").asText();
-        ObjectNode next = dialect.request(obj("""
+        ObjectNode next = provider.request(obj("""
                 {"messages":[{"role":"user","content":"Weather?"},
                   {"role":"assistant","content":null,"tool_calls":[{"id":"%s","type":"function","function":{"name":"get_weather","arguments":"{}"}}]},
                   {"role":"tool","tool_call_id":"%s","content":"18C"}]}""".formatted(id, id)), "m", false, false);
@@ -134,7 +136,7 @@ class GeminiDialectTest {
 
     @Test
     void thoughtsComeBackAsReasoningContentAndCountAsCompletionTokens() {
-        ObjectNode c = dialect.completion(json(GeminiWire.fixture("generate-content-thinking.json")), "m");
+        ObjectNode c = provider.completion(obj(GeminiWire.fixture("generate-content-thinking.json")), "m");
         OpenAiSpec.get().assertValid("CreateChatCompletionResponse", c.toString());
         assertEquals("The capital of France is Paris.", c.at("/choices/0/message/content").asText());
         assertTrue(c.at("/choices/0/message/reasoning_content").asText().contains("Identifying the Capital"));
@@ -144,23 +146,23 @@ class GeminiDialectTest {
 
     @Test
     void safetyBlocksFinishWithContentFilterAndSayWhy() {
-        ObjectNode answer = dialect.completion(json(GeminiWire.fixture("generate-content-safety.json")), "m");
+        ObjectNode answer = provider.completion(obj(GeminiWire.fixture("generate-content-safety.json")), "m");
         OpenAiSpec.get().assertValid("CreateChatCompletionResponse", answer.toString());
         assertEquals("content_filter", answer.at("/choices/0/finish_reason").asText());
         assertTrue(answer.at("/choices/0/message/content").isNull());
         assertTrue(answer.at("/choices/0/message/refusal").asText().contains("SAFETY"));
 
-        ObjectNode prompt = dialect.completion(json(GeminiWire.fixture("generate-content-prompt-blocked.json")), "m");
+        ObjectNode prompt = provider.completion(obj(GeminiWire.fixture("generate-content-prompt-blocked.json")), "m");
         OpenAiSpec.get().assertValid("CreateChatCompletionResponse", prompt.toString());
         assertEquals("content_filter", prompt.at("/choices/0/finish_reason").asText());
         assertTrue(prompt.at("/choices/0/message/refusal").asText().contains("blockReason SAFETY"));
-        assertEquals("length", dialect.completion(json(GeminiWire.fixture("generate-content-max-tokens.json")), "m")
+        assertEquals("length", provider.completion(obj(GeminiWire.fixture("generate-content-max-tokens.json")), "m")
                 .at("/choices/0/finish_reason").asText());
     }
 
     @Test
     void aStreamHasTheRoleFirstTheFinishReasonThenUsage() {
-        Dialect.StreamTranslator t = dialect.stream("m");
+        StreamTranslator t = provider.stream("gemini", "m");
         List<ObjectNode> chunks = WireTranslation.stream(t, GeminiWire.fixture("stream.sse"), "m");
         assertValidChunks(chunks);
         assertTrue(t.complete());
@@ -177,7 +179,7 @@ class GeminiDialectTest {
 
     @Test
     void aParallelFunctionCallStreamIndexesEachCall() {
-        List<ObjectNode> chunks = WireTranslation.stream(dialect.stream("m"), GeminiWire.fixture("stream-function-calls.sse"), "m");
+        List<ObjectNode> chunks = WireTranslation.stream(provider.stream("gemini", "m"), GeminiWire.fixture("stream-function-calls.sse"), "m");
         assertValidChunks(chunks);
         String head = "\"id\":\"chatcmpl-7lJAaZ_FDc6QjMcPm-zU2As\",\"object\":\"chat.completion.chunk\",\"created\":0,\"model\":\"gemini-2.5-flash\"";
         String signature = json(GeminiWire.fixture("stream-function-calls.sse").lines().filter(l -> l.contains("functionCall"))
@@ -201,9 +203,9 @@ class GeminiDialectTest {
                 {"requests":[
                   {"model":"models/gemini-embedding-001","content":{"parts":[{"text":"first"}]},"outputDimensionality":8},
                   {"model":"models/gemini-embedding-001","content":{"parts":[{"text":"second"}]},"outputDimensionality":8}]}""",
-                dialect.request(request, "gemini-embedding-001", false, true));
+                provider.request(request, "gemini-embedding-001", false, true));
         ObjectNode answer = (ObjectNode) json(GeminiWire.fixture("batch-embed-contents.json"));
-        ObjectNode floats = dialect.embeddings(answer, request, "gemini-embedding-001");
+        ObjectNode floats = provider.embeddings(answer, request, "gemini-embedding-001");
         OpenAiSpec.get().assertValid("CreateEmbeddingResponse", floats.toString());
         assertEquals(2, floats.get("data").size());
         assertEquals(answer.at("/embeddings/1/values"), floats.at("/data/1/embedding"));
@@ -211,26 +213,26 @@ class GeminiDialectTest {
         assertTrue(floats.at("/usage/prompt_tokens").asLong() > 0);
 
         request.put("encoding_format", "base64");
-        ObjectNode b64 = dialect.embeddings(answer, request, "gemini-embedding-001");
+        ObjectNode b64 = provider.embeddings(answer, request, "gemini-embedding-001");
         // OpenAI's description types embedding as an array only, though its API answers base64 as a string.
         assertTrue(b64.at("/data/0/embedding").isTextual());
         ByteBuffer decoded = ByteBuffer.wrap(Base64.getDecoder().decode(b64.at("/data/0/embedding").asText())).order(ByteOrder.LITTLE_ENDIAN);
         assertEquals((float) answer.at("/embeddings/0/values/2").asDouble(), decoded.getFloat(8));
-        assertEquals(400, assertThrows(OpenAiException.class, () -> dialect.request(
+        assertEquals(400, assertThrows(OpenAiException.class, () -> provider.request(
                 obj("{\"input\":[[1,2,3]]}"), "gemini-embedding-001", false, true)).status());
     }
 
     @Test
     void errorsMapToOpenAisStatusesAndABadKeyIs401() {
-        assertEquals(401, dialect.error(400, json(GeminiWire.fixture("error-400-api-key-invalid.json")), -1).status());
-        OpenAiException limited = dialect.error(429, json(GeminiWire.fixture("error-429.json")), -1);
+        assertEquals(401, provider.error("gemini", 400, json(GeminiWire.fixture("error-400-api-key-invalid.json")), -1).status());
+        OpenAiException limited = provider.error("gemini", 429, json(GeminiWire.fixture("error-429.json")), -1);
         assertEquals(429, limited.status());
         assertEquals(17L, limited.retryAfterSeconds(), "RetryInfo.retryDelay becomes Retry-After");
-        OpenAiException overloaded = dialect.error(503, json(GeminiWire.fixture("error-503.json")), -1);
+        OpenAiException overloaded = provider.error("gemini", 503, json(GeminiWire.fixture("error-503.json")), -1);
         assertEquals(503, overloaded.status());
         assertEquals("overloaded", overloaded.code());
-        assertEquals(400, dialect.error(400, json(GeminiWire.fixture("error-400.json")), -1).status());
-        assertEquals(403, dialect.error(403, json(GeminiWire.fixture("error-403.json")), -1).status());
-        assertEquals(502, dialect.error(500, json(GeminiWire.fixture("error-500.json")), -1).status());
+        assertEquals(400, provider.error("gemini", 400, json(GeminiWire.fixture("error-400.json")), -1).status());
+        assertEquals(403, provider.error("gemini", 403, json(GeminiWire.fixture("error-403.json")), -1).status());
+        assertEquals(502, provider.error("gemini", 500, json(GeminiWire.fixture("error-500.json")), -1).status());
     }
 }

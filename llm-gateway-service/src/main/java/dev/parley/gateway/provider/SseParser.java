@@ -1,4 +1,4 @@
-package dev.parley.gateway.service;
+package dev.parley.gateway.provider;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +11,7 @@ import io.vertx.core.buffer.Buffer;
  * {@code data} (several data lines joined by newlines, per the SSE specification). Comments, {@code event:},
  * {@code id:} and {@code retry:} lines are ignored. Lines end in LF or CRLF.
  */
-public final class SseParser {
+public final class SseParser implements StreamFraming.Parser {
     private static final int MAX_LINE = 16 * 1024 * 1024;
 
     private final Consumer<String> onData;
@@ -22,6 +22,7 @@ public final class SseParser {
         this.onData = onData;
     }
 
+    @Override
     public void feed(Buffer buffer) {
         byte[] bytes = buffer.getBytes();
         int start = 0;
@@ -41,6 +42,7 @@ public final class SseParser {
     }
 
     /** The stream ended: an event not yet closed by a blank line is still delivered. */
+    @Override
     public void end() {
         if (line.size() > 0) {
             onLine();

@@ -1,4 +1,6 @@
-package dev.parley.gateway.service;
+package dev.parley.gateway.provider;
+
+import static dev.parley.gateway.openai.OpenAiShapes.JSON;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -6,25 +8,41 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.gateway.openai.ChatJson;
+import dev.parley.gateway.openai.OpenAiException;
 import dev.parley.gateway.openai.TokenCounter;
+import jakarta.inject.Singleton;
 
 /**
  * {@code parley/echo}: answers with the text of the last user message, verbatim (cut to {@code max_completion_tokens}
  * / {@code max_tokens} with finish reason {@code length}), word by word when streamed, with honest token counts.
- * No provider, no key: the platform runs end to end without any provider account.
+ * No provider, no key, no HTTP call: the platform runs end to end without any provider account.
  */
-public final class EchoModel {
+@Singleton
+public final class EchoProvider implements Provider, Provider.LocalModel {
     public static final String ID = "parley/echo";
     private static final Pattern WORD = Pattern.compile("\\s*\\S+\\s*$|\\s*\\S+");
 
-    private final ObjectMapper mapper;
+    @Override
+    public String name() {
+        return "parley";
+    }
 
-    public EchoModel(ObjectMapper mapper) {
-        this.mapper = mapper;
+    @Override
+    public String ownModel() {
+        return "echo";
+    }
+
+    @Override
+    public OpenAiException refuse(boolean embeddings) {
+        return embeddings ? OpenAiException.invalid("model", "'" + ID + "' is a chat model: use POST /v1/chat/completions.") : null;
+    }
+
+    @Override
+    public LocalModel local() {
+        return this;
     }
 
     record Reply(String text, String finishReason, int promptTokens, int completionTokens, int n) { }
@@ -50,9 +68,10 @@ public final class EchoModel {
         return new Reply(text, finish, TokenCounter.countMessages(messages), TokenCounter.count(text) * n, n);
     }
 
-    public ObjectNode completion(JsonNode request) {
+    @Override
+    public ObjectNode completion(ObjectNode request) {
         Reply r = reply(request);
-        ObjectNode c = mapper.createObjectNode();
+        ObjectNode c = JSON.objectNode();
         c.put("id", ChatJson.newCompletionId());
         c.put("object", "chat.completion");
         c.put("created", System.currentTimeMillis() / 1000);
@@ -74,7 +93,8 @@ public final class EchoModel {
     }
 
     /** The chunks of a streamed echo: the role, one chunk per word, the finish reason, and the usage chunk. */
-    public List<ObjectNode> chunks(JsonNode request) {
+    @Override
+    public List<ObjectNode> chunks(ObjectNode request) {
         Reply r = reply(request);
         String id = ChatJson.newCompletionId();
         long created = System.currentTimeMillis() / 1000;
@@ -95,7 +115,7 @@ public final class EchoModel {
             ((ObjectNode) last.withArray("choices").get(0)).put("finish_reason", r.finishReason());
             out.add(last);
         }
-        ObjectNode usage = mapper.createObjectNode();
+        ObjectNode usage = JSON.objectNode();
         usage.put("id", id);
         usage.put("object", "chat.completion.chunk");
         usage.put("created", created);
@@ -122,7 +142,7 @@ public final class EchoModel {
     }
 
     private ObjectNode chunk(String id, long created, int index) {
-        ObjectNode c = mapper.createObjectNode();
+        ObjectNode c = JSON.objectNode();
         c.put("id", id);
         c.put("object", "chat.completion.chunk");
         c.put("created", created);
@@ -136,7 +156,7 @@ public final class EchoModel {
     }
 
     private ObjectNode usage(Reply r) {
-        ObjectNode u = mapper.createObjectNode();
+        ObjectNode u = JSON.objectNode();
         u.put("prompt_tokens", r.promptTokens());
         u.put("completion_tokens", r.completionTokens());
         u.put("total_tokens", r.promptTokens() + r.completionTokens());

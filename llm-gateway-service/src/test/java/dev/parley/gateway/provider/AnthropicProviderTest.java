@@ -1,16 +1,17 @@
-package dev.parley.gateway.service.wire;
+package dev.parley.gateway.provider;
 
-import static dev.parley.gateway.service.wire.WireTranslation.assertSameChunks;
-import static dev.parley.gateway.service.wire.WireTranslation.assertSameJson;
-import static dev.parley.gateway.service.wire.WireTranslation.assertValidChunks;
-import static dev.parley.gateway.service.wire.WireTranslation.json;
-import static dev.parley.gateway.service.wire.WireTranslation.obj;
+import static dev.parley.gateway.provider.WireTranslation.assertSameChunks;
+import static dev.parley.gateway.provider.WireTranslation.assertSameJson;
+import static dev.parley.gateway.provider.WireTranslation.assertValidChunks;
+import static dev.parley.gateway.provider.WireTranslation.json;
+import static dev.parley.gateway.provider.WireTranslation.obj;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -21,8 +22,16 @@ import io.vertx.core.MultiMap;
 import org.junit.jupiter.api.Test;
 
 /** OpenAI requests to Anthropic's Messages API and back, against Anthropic's documented wire format. */
-class AnthropicDialectTest {
-    private final AnthropicDialect dialect = new AnthropicDialect();
+class AnthropicProviderTest {
+    private final AnthropicProvider provider = new AnthropicProvider();
+
+    @Test
+    void theMessagesPathFollowsTheBaseUrlWithOrWithoutItsVersion() {
+        assertEquals("/messages", provider.path(URI.create(AnthropicProvider.BASE_URL), "m", false, false));
+        assertEquals("/messages", provider.path(URI.create("https://proxy.example/anthropic/v1/"), "m", true, false));
+        assertEquals("/v1/messages", provider.path(URI.create("https://proxy.example/anthropic"), "m", false, false));
+        assertEquals("/v1/messages", provider.path(URI.create("http://127.0.0.1:9000"), "m", false, false));
+    }
 
     @Test
     void aFullOpenAiRequestBecomesTheEquivalentMessagesRequest() {
@@ -42,7 +51,7 @@ class AnthropicDialectTest {
                      "parameters":{"type":"object","properties":{"location":{"type":"string"}},"required":["location"]}}}],
                  "tool_choice":"required","parallel_tool_calls":false,
                  "temperature":0.5,"top_p":0.9,"max_completion_tokens":300,"stop":"END","user":"u-42","stream":true}""");
-        ObjectNode out = dialect.request(request, "claude-sonnet-4-5", true, false);
+        ObjectNode out = provider.request(request, "claude-sonnet-4-5", true, false);
         assertSameJson("""
                 {"model":"claude-sonnet-4-5",
                  "messages":[
@@ -67,10 +76,10 @@ class AnthropicDialectTest {
 
     @Test
     void maxTokensDefaultsAndReasoningEffortTurnsOnThinking() {
-        ObjectNode plain = dialect.request(obj("{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"), "m", false, false);
-        assertEquals(AnthropicDialect.DEFAULT_MAX_TOKENS, plain.path("max_tokens").asLong());
+        ObjectNode plain = provider.request(obj("{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"), "m", false, false);
+        assertEquals(AnthropicProvider.DEFAULT_MAX_TOKENS, plain.path("max_tokens").asLong());
         assertFalse(plain.has("stream"));
-        ObjectNode thinking = dialect.request(obj("{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],"
+        ObjectNode thinking = provider.request(obj("{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],"
                 + "\"reasoning_effort\":\"medium\",\"max_tokens\":1000}"), "m", false, false);
         assertSameJson("{\"type\":\"enabled\",\"budget_tokens\":4096}", thinking.get("thinking"));
         assertTrue(thinking.path("max_tokens").asLong() > 4096, "room for the answer beyond the thinking budget");
@@ -78,23 +87,23 @@ class AnthropicDialectTest {
 
     @Test
     void requestsAnthropicCannotExpressAreClear400s() {
-        assertEquals("n", assertThrows(OpenAiException.class, () -> dialect.request(
+        assertEquals("n", assertThrows(OpenAiException.class, () -> provider.request(
                 obj("{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"n\":2}"), "m", false, false)).param());
-        OpenAiException badArgs = assertThrows(OpenAiException.class, () -> dialect.request(obj("""
+        OpenAiException badArgs = assertThrows(OpenAiException.class, () -> provider.request(obj("""
                 {"messages":[{"role":"user","content":"Hi"},{"role":"assistant","tool_calls":[
                   {"id":"t","type":"function","function":{"name":"f","arguments":"not json"}}]}]}"""), "m", false, false));
         assertEquals(400, badArgs.status());
         assertEquals("messages[1].tool_calls[0].function.arguments", badArgs.param());
-        assertEquals(400, assertThrows(OpenAiException.class, () -> dialect.request(
+        assertEquals(400, assertThrows(OpenAiException.class, () -> provider.request(
                 obj("{\"input\":\"x\"}"), "m", false, true)).status());
-        assertEquals(400, assertThrows(OpenAiException.class, () -> dialect.request(
+        assertEquals(400, assertThrows(OpenAiException.class, () -> provider.request(
                 obj("{\"messages\":[{\"role\":\"function\",\"content\":\"x\"}]}"), "m", false, false)).status());
     }
 
     @Test
     void theKeyGoesInTheXApiKeyHeaderWithTheApiVersion() {
         MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-        dialect.authenticate(headers, "sk-ant-api03-secret");
+        provider.authenticate(headers, "sk-ant-api03-secret");
         assertEquals("sk-ant-api03-secret", headers.get("x-api-key"));
         assertEquals(AnthropicWire.API_VERSION, headers.get("anthropic-version"));
         assertNull(headers.get("Authorization"));
@@ -102,7 +111,7 @@ class AnthropicDialectTest {
 
     @Test
     void aMessageBecomesAChatCompletionWithCacheTokensInPromptTokens() {
-        ObjectNode c = dialect.completion(json(AnthropicWire.fixture("message.json")), "claude-sonnet-4-5");
+        ObjectNode c = provider.completion(obj(AnthropicWire.fixture("message.json")), "claude-sonnet-4-5");
         OpenAiSpec.get().assertValid("CreateChatCompletionResponse", c.toString());
         assertSameJson("""
                 {"id":"msg_01dZGhRjg34hRt2BUYnYFhQL","object":"chat.completion","created":0,
@@ -111,12 +120,12 @@ class AnthropicDialectTest {
                    "logprobs":null,"finish_reason":"stop"}],
                  "usage":{"prompt_tokens":4614,"completion_tokens":9,"total_tokens":4623,
                    "prompt_tokens_details":{"cached_tokens":3400},"completion_tokens_details":{"reasoning_tokens":0}}}""", c);
-        assertEquals(1200, dialect.cacheWriteTokens(json(AnthropicWire.fixture("message.json"))));
+        assertEquals(1200, provider.cacheWriteTokens(json(AnthropicWire.fixture("message.json"))));
     }
 
     @Test
     void parallelToolUseBecomesTwoToolCallsInOrder() {
-        ObjectNode c = dialect.completion(json(AnthropicWire.fixture("message-tool-use-parallel.json")), "m");
+        ObjectNode c = provider.completion(obj(AnthropicWire.fixture("message-tool-use-parallel.json")), "m");
         OpenAiSpec.get().assertValid("CreateChatCompletionResponse", c.toString());
         assertSameJson("""
                 {"id":"msg_01SaHmntaXKN9xySqaQfmUfF","object":"chat.completion","created":0,
@@ -132,17 +141,17 @@ class AnthropicDialectTest {
 
     @Test
     void thinkingComesBackAsReasoningContentAndMaxTokensAsLength() {
-        ObjectNode c = dialect.completion(json(AnthropicWire.fixture("message-thinking.json")), "m");
+        ObjectNode c = provider.completion(obj(AnthropicWire.fixture("message-thinking.json")), "m");
         OpenAiSpec.get().assertValid("CreateChatCompletionResponse", c.toString());
         assertEquals("27 * 453 = 12,231.", c.at("/choices/0/message/content").asText());
         assertTrue(c.at("/choices/0/message/reasoning_content").asText().startsWith("The user wants 27 * 453."));
-        ObjectNode cut = dialect.completion(json(AnthropicWire.fixture("message-max-tokens.json")), "m");
+        ObjectNode cut = provider.completion(obj(AnthropicWire.fixture("message-max-tokens.json")), "m");
         assertEquals("length", cut.at("/choices/0/finish_reason").asText());
     }
 
     @Test
     void aParallelToolUseStreamKeepsEachCallApartWithOpenAisIndexes() {
-        List<ObjectNode> chunks = WireTranslation.stream(dialect.stream("m"),
+        List<ObjectNode> chunks = WireTranslation.stream(provider.stream("anthropic", "m"),
                 AnthropicWire.fixture("stream-tool-use-parallel.sse"), "m");
         assertValidChunks(chunks);
         String head = "\"id\":\"msg_01rh8RCYKEwxWmGBpSAC9dXv\",\"object\":\"chat.completion.chunk\",\"created\":0,\"model\":\"claude-sonnet-4-5-20250929\"";
@@ -166,7 +175,7 @@ class AnthropicDialectTest {
 
     @Test
     void aTextStreamHasTheRoleFirstTheFinishReasonThenUsage() {
-        Dialect.StreamTranslator t = dialect.stream("m");
+        StreamTranslator t = provider.stream("anthropic", "m");
         List<ObjectNode> chunks = WireTranslation.stream(t, AnthropicWire.fixture("stream.sse"), "m");
         assertValidChunks(chunks);
         assertTrue(t.complete());
@@ -182,7 +191,7 @@ class AnthropicDialectTest {
 
     @Test
     void aThinkingStreamSendsReasoningContentBeforeTheAnswer() {
-        List<ObjectNode> chunks = WireTranslation.stream(dialect.stream("m"), AnthropicWire.fixture("stream-thinking.sse"), "m");
+        List<ObjectNode> chunks = WireTranslation.stream(provider.stream("anthropic", "m"), AnthropicWire.fixture("stream-thinking.sse"), "m");
         assertValidChunks(chunks);
         StringBuilder reasoning = new StringBuilder();
         StringBuilder text = new StringBuilder();
@@ -197,7 +206,7 @@ class AnthropicDialectTest {
 
     @Test
     void anOverloadedErrorInsideTheStreamIsA503AndTheStreamIsNotComplete() {
-        Dialect.StreamTranslator t = dialect.stream("m");
+        StreamTranslator t = provider.stream("anthropic", "m");
         OpenAiException e = assertThrows(OpenAiException.class,
                 () -> WireTranslation.stream(t, AnthropicWire.fixture("stream-error-overloaded.sse"), "m"));
         assertEquals(503, e.status());
@@ -207,18 +216,18 @@ class AnthropicDialectTest {
 
     @Test
     void errorsMapToOpenAisStatusesTypesAndRetryAfter() {
-        OpenAiException overloaded = dialect.error(529, json(AnthropicWire.fixture("error-529-overloaded.json")), -1);
+        OpenAiException overloaded = provider.error("anthropic", 529, json(AnthropicWire.fixture("error-529-overloaded.json")), -1);
         assertEquals(503, overloaded.status());
         assertEquals("server_error", overloaded.type());
-        OpenAiException limited = dialect.error(429, json(AnthropicWire.fixture("error-429.json")), 7000);
+        OpenAiException limited = provider.error("anthropic", 429, json(AnthropicWire.fixture("error-429.json")), 7000);
         assertEquals(429, limited.status());
         assertEquals("rate_limit_error", limited.type());
         assertEquals(7L, limited.retryAfterSeconds());
-        assertEquals(401, dialect.error(401, json(AnthropicWire.fixture("error-401.json")), -1).status());
-        OpenAiException bad = dialect.error(400, json(AnthropicWire.fixture("error-400.json")), -1);
+        assertEquals(401, provider.error("anthropic", 401, json(AnthropicWire.fixture("error-401.json")), -1).status());
+        OpenAiException bad = provider.error("anthropic", 400, json(AnthropicWire.fixture("error-400.json")), -1);
         assertEquals(400, bad.status());
         assertEquals("invalid_request_error", bad.type());
         assertTrue(bad.getMessage().contains("max_tokens"), bad.getMessage());
-        assertEquals(502, dialect.error(500, json(AnthropicWire.fixture("error-500.json")), -1).status());
+        assertEquals(502, provider.error("anthropic", 500, json(AnthropicWire.fixture("error-500.json")), -1).status());
     }
 }

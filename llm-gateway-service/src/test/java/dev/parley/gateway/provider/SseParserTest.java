@@ -1,4 +1,4 @@
-package dev.parley.gateway.service;
+package dev.parley.gateway.provider;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package dev.parley.gateway.service;
+package dev.parley.gateway.provider;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,9 +17,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code parley/echo}: the last user message back, cut at the token limit, streamed word by word, spec-valid. */
-class EchoModelTest {
+class EchoProviderTest {
     private final ObjectMapper mapper = new ObjectMapper();
-    private final EchoModel echo = new EchoModel(mapper);
+    private final EchoProvider echo = new EchoProvider();
 
     private ObjectNode request(String json) throws Exception {
         return (ObjectNode) mapper.readTree(json);
@@ -35,18 +35,18 @@ class EchoModelTest {
     @ValueSource(strings = {"Hello world", "  leading spaces", "trailing spaces   ", "many    spaces  between",
             "line one\nline two\n\n", "\ttabs\tand\r\nCRLF", "", " ", "  \n\t ", "héllo 👋 wörld 日本語", "single"})
     void wordsJoinBackToTheExactText(String text) {
-        assertEquals(text, String.join("", EchoModel.words(text)));
+        assertEquals(text, String.join("", EchoProvider.words(text)));
     }
 
     @Test
     void wordsKeepTheWhitespaceBeforeEachWord() {
-        assertEquals(List.of("Hello", " world"), EchoModel.words("Hello world"));
-        assertEquals(List.of("  a", "\n b  "), EchoModel.words("  a\n b  "));
+        assertEquals(List.of("Hello", " world"), EchoProvider.words("Hello world"));
+        assertEquals(List.of("  a", "\n b  "), EchoProvider.words("  a\n b  "));
     }
 
     @Test
     void emptyTextHasNoWords() {
-        assertEquals(List.of(), EchoModel.words(""));
+        assertEquals(List.of(), EchoProvider.words(""));
     }
 
     // ---- completion ----------------------------------------------------------------------------------------------
@@ -74,7 +74,7 @@ class EchoModelTest {
         assertEquals(prompt, usage.get("prompt_tokens").asInt());
         assertEquals(2 * TokenCounter.count("Hello world"), usage.get("completion_tokens").asInt());
         assertEquals(prompt + 2 * TokenCounter.count("Hello world"), usage.get("total_tokens").asInt());
-        assertEquals(EchoModel.ID, c.get("model").asText());
+        assertEquals(EchoProvider.ID, c.get("model").asText());
         assertValid("CreateChatCompletionResponse", c);
     }
 
