@@ -5,7 +5,6 @@ import static dev.parley.gateway.openai.OpenAiShapes.JSON;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parley.gateway.openai.ChatJson;
 import dev.parley.gateway.openai.OpenAiException;
 import dev.parley.gateway.openai.OpenAiShapes;
 

@@ -5,17 +5,11 @@ import static dev.parley.gateway.openai.OpenAiShapes.JSON;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.gateway.openai.ChatJson;
@@ -41,7 +35,6 @@ public final class GeminiProvider implements Provider {
     private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     /** Separates a tool call id from the thought signature carried in it. */
     static final String SIGNATURE = ".sig.";
-    private static final ObjectMapper MAPPER = OpenAiShapes.MAPPER;
 
     @Override
     public String name() {

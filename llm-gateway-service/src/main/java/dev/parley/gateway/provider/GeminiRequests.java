@@ -2,25 +2,18 @@ package dev.parley.gateway.provider;
 
 import static dev.parley.gateway.openai.OpenAiShapes.JSON;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parley.gateway.openai.ChatJson;
 import dev.parley.gateway.openai.OpenAiException;
 import dev.parley.gateway.openai.OpenAiShapes;
-import dev.parley.gateway.openai.TokenCounter;
 
 /** OpenAI chat and embeddings requests as Gemini API requests (see {@link GeminiProvider}). */
 final class GeminiRequests {
