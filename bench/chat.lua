@@ -1,8 +1,9 @@
--- wrk script: non-streaming OpenAI chat completions.
---   BENCH_MODEL=bench/mock-model BENCH_KEY=pk-... wrk -t2 -c32 -d20s -s bench/chat.lua http://127.0.0.1:8083/v1/chat/completions
+-- wrk script: OpenAI chat completions, non-streaming, or streaming with BENCH_STREAM=1 ("stream":true; wrk reads each
+-- event stream to its end).
+--   BENCH_MODEL=bench/mock-model BENCH_KEY=pk-... [BENCH_STREAM=1] wrk -t2 -c32 -d20s -s bench/chat.lua http://127.0.0.1:8083/v1/chat/completions
 -- The model may also be given after "--" (wrk ... -s bench/chat.lua URL -- mock-model). BENCH_KEY unset or empty:
 -- no Authorization header (the mock upstream needs none). done() prints one parsable WRK_RESULT line.
-local stream = false
+local stream = os.getenv("BENCH_STREAM") == "1"
 
 local function configure(model)
   model = (model or "mock-model"):gsub('[\\"]', "")

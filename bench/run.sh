@@ -114,7 +114,7 @@ port_open "$MOCK_PORT" || { cat "$WORK/mock.log" >&2; die "the mock upstream did
 OPTS="$JVM_OPTS -Dparley.gateway.providers.bench.type=openai_compatible"
 OPTS+=" -Dparley.gateway.providers.bench.base-url=$MOCK/v1"
 OPTS+=" -Dparley.gateway.providers.bench.api-key=sk-bench-operator-key"
-OPTS+=" -Dparley.gateway.egress.allow-loopback=true"
+OPTS+=" -Dparley.egress.allow-loopback=true"
 # usage-service is a skeleton until its issue lands: the mock takes the usage events (202) so the outbox drains
 # while the benchmark runs, as in production (set BENCH_USAGE_SINK=0 to let it answer 404 and the backlog grow).
 [[ "${BENCH_USAGE_SINK:-1}" == 1 ]] && OPTS+=" -Dparley.usage.url=$MOCK"
@@ -254,15 +254,14 @@ field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
 
 declare -A WRK
 run_wrk() { # target(direct|gateway) stream(0|1) connections
-  local target=$1 stream=$2 c=$3 url script model key name line
-  script=bench/chat.lua; [[ "$stream" == 1 ]] && script=bench/chat-stream.lua
+  local target=$1 stream=$2 c=$3 url model key name line
   if [[ "$target" == direct ]]; then url=$MOCK$CHAT_PATH model=$MOCK_MODEL key=; else url=$GATEWAY$CHAT_PATH model=$MODEL key=$BENCH_KEY; fi
   name="wrk-$target-$([[ $stream == 1 ]] && echo stream || echo nonstream)-c$c"
   say "$name: ${WARMUP} s warm-up + ${DURATION} s"
-  BENCH_KEY=$key BENCH_MODEL=$model wrk -t"$THREADS" -c"$c" -d"${WARMUP}s" --timeout 5s -s "$script" "$url" \
+  BENCH_KEY=$key BENCH_MODEL=$model BENCH_STREAM=$stream wrk -t"$THREADS" -c"$c" -d"${WARMUP}s" --timeout 5s -s bench/chat.lua "$url" \
     >"$WORK/$name-warmup.txt" 2>&1 || true
   if [[ "$target/$stream/$c" == "gateway/0/$BIG" ]]; then CPU_GW_BEFORE=$(ticks "$GW_PID"); CPU_ALL_BEFORE=$(platform_ticks); fi
-  BENCH_KEY=$key BENCH_MODEL=$model wrk -t"$THREADS" -c"$c" -d"${DURATION}s" --timeout 5s --latency -s "$script" "$url" \
+  BENCH_KEY=$key BENCH_MODEL=$model BENCH_STREAM=$stream wrk -t"$THREADS" -c"$c" -d"${DURATION}s" --timeout 5s --latency -s bench/chat.lua "$url" \
     >"$WORK/$name.txt" 2>&1 || true
   if [[ "$target/$stream/$c" == "gateway/0/$BIG" ]]; then CPU_GW_AFTER=$(ticks "$GW_PID"); CPU_ALL_AFTER=$(platform_ticks); fi
   line=$(grep '^WRK_RESULT' "$WORK/$name.txt" || true)
@@ -295,9 +294,8 @@ run_loadgen() { # target stream(0|1) [rate duration warmup]: a measured run, or 
 JIT_SECONDS=${BENCH_JIT_SECONDS:-$(q 45 10)}
 for stream in 0 1; do run_loadgen direct "$stream" 1000 "$WARMUP" 0; done
 for stream in 0 1; do
-  script=bench/chat.lua; [[ "$stream" == 1 ]] && script=bench/chat-stream.lua
   say "gateway JIT warm-up ($([[ $stream == 1 ]] && echo stream || echo non-stream)): wrk for $JIT_SECONDS s"
-  BENCH_KEY=$BENCH_KEY BENCH_MODEL=$MODEL wrk -t"$THREADS" -c32 -d"${JIT_SECONDS}s" --timeout 5s -s "$script" \
+  BENCH_KEY=$BENCH_KEY BENCH_MODEL=$MODEL BENCH_STREAM=$stream wrk -t"$THREADS" -c32 -d"${JIT_SECONDS}s" --timeout 5s -s bench/chat.lua \
     "$GATEWAY$CHAT_PATH" >"$WORK/jit-warmup-$stream.txt" 2>&1 || true
 done
 say "letting the gateway settle for $SETTLE s"

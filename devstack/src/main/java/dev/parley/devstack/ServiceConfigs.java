@@ -43,8 +43,8 @@ final class ServiceConfigs {
         if (service.equals(Service.GATEWAY)) {
             // Local model servers (Ollama, llama.cpp on 127.0.0.1 or the LAN) are reachable when running locally;
             // link-local and metadata addresses stay refused. The Helm chart refuses both by default.
-            p.put("parley.gateway.egress.allow-loopback", "true");
-            p.put("parley.gateway.egress.allow-private", "true");
+            p.put("parley.egress.allow-loopback", "true");
+            p.put("parley.egress.allow-private", "true");
         }
         if (service.equals(Service.AUTH)) {
             p.put("parley.auth.jwt.signing-key-location", secrets.jwtSigningKey().toAbsolutePath().toString());

@@ -313,8 +313,8 @@ class HelmChartTest {
             assertFalse(other.containsKey("PARLEY_ADMIN_PASSWORD"), service);
         }
         Map<String, JsonNode> gateway = env(container(named(objects, "Deployment", "parley-llm-gateway-service")));
-        assertEquals("false", gateway.get("PARLEY_GATEWAY_EGRESS_ALLOW_PRIVATE").path("value").asText());
-        assertEquals("false", gateway.get("PARLEY_GATEWAY_EGRESS_ALLOW_LOOPBACK").path("value").asText());
+        assertEquals("false", gateway.get("PARLEY_EGRESS_ALLOW_PRIVATE").path("value").asText());
+        assertEquals("false", gateway.get("PARLEY_EGRESS_ALLOW_LOOPBACK").path("value").asText());
     }
 
     @Test
@@ -414,7 +414,7 @@ class HelmChartTest {
         Map<String, JsonNode> gatewayEnv = env(container(named(objects, "Deployment", "parley-llm-gateway-service")));
         assertEquals("redis-url", gatewayEnv.get("PARLEY_GATEWAY_RATE_LIMITS_REDIS_URL").path("valueFrom")
                 .path("secretKeyRef").path("key").asText());
-        assertEquals("internal.example.com", gatewayEnv.get("PARLEY_GATEWAY_EGRESS_DENIED_HOSTS").path("value").asText());
+        assertEquals("internal.example.com", gatewayEnv.get("PARLEY_EGRESS_DENIED_HOSTS").path("value").asText());
         assertNotNull(gatewayEnv.get("VLLM_API_KEY"));
         assertEquals("10.0.0.0/8", env(container(named(objects, "Deployment", "parley-auth-service")))
                 .get("QUARKUS_HTTP_PROXY_TRUSTED_PROXIES").path("value").asText());

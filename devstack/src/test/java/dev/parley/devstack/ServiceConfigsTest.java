@@ -44,9 +44,9 @@ class ServiceConfigsTest {
             assertEquals("http://127.0.0.1:8084", p.getProperty("parley.memory.url"));
             assertEquals("http://127.0.0.1:8085", p.getProperty("parley.usage.url"));
             boolean gateway = service.equals(Service.GATEWAY);
-            assertEquals(gateway ? "true" : null, p.getProperty("parley.gateway.egress.allow-loopback"),
+            assertEquals(gateway ? "true" : null, p.getProperty("parley.egress.allow-loopback"),
                     "only the gateway, and locally, may call model servers on loopback");
-            assertEquals(gateway ? "true" : null, p.getProperty("parley.gateway.egress.allow-private"));
+            assertEquals(gateway ? "true" : null, p.getProperty("parley.egress.allow-private"));
         }
         assertEquals("parley_auth", Service.AUTH.database());
         assertEquals("parley_gateway", Service.GATEWAY.database());

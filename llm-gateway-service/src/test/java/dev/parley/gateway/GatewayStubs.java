@@ -42,6 +42,8 @@ public class GatewayStubs implements QuarkusTestResourceLifecycleManager {
         c.put("parley.gateway.routes.\"t/chain\".deployments[1].provider", "secondary");
         c.put("parley.gateway.routes.\"t/chain\".deployments[1].model", "model-b");
         c.put("parley.gateway.routes.\"t/chain\".deployments[1].name", "backup-deployment");
+        // The former name of parley.egress.denied-hosts, still honoured (ResilienceTest checks it).
+        c.put("parley.gateway.egress.denied-hosts", "denied.example");
         c.put("parley.gateway.retry.initial-backoff", "PT0.02S");
         c.put("parley.gateway.retry.max-backoff", "PT0.1S");
         c.put("parley.gateway.retry.max-retry-after", "PT2S");

@@ -229,6 +229,34 @@ class RateLimitAndBudgetTest {
     }
 
     @Test
+    void theAdminApiNamesWhatIsWrongWithABody() {
+        String url = "/api/v1/rate-limits/users/" + user;
+        assertBadBody(url, "{\"requests_per_minute\":5,\"tokens_per_minute\":null,\"burst\":3}", "burst", "unknown field");
+        assertBadBody(url, "{\"requests_per_minute\":5}", "tokens_per_minute", "required");
+        assertBadBody(url, "{\"requests_per_minute\":\"5\",\"tokens_per_minute\":null}", "requests_per_minute", "invalid");
+        assertBadBody(url, "{\"requests_per_minute\":1.5,\"tokens_per_minute\":null}", "requests_per_minute", "invalid");
+        assertBadBody(url, "{\"requests_per_minute\":true,\"tokens_per_minute\":null}", "requests_per_minute", "invalid");
+        assertBadBody(url, "{\"requests_per_minute\":null,\"tokens_per_minute\":-2}", "tokens_per_minute", "invalid");
+        assertBadBody(url, "[1,2]", null, null);
+        assertBadBody("/api/v1/rate-limits/default", "", null, null);
+        // null for both is a valid body: no limit, even where the default has one
+        given().auth().oauth2(admin).contentType("application/json").body("{\"requests_per_minute\":null,\"tokens_per_minute\":null}")
+                .put(url).then().statusCode(200);
+        given().auth().oauth2(admin).delete(url).then().statusCode(204);
+    }
+
+    private void assertBadBody(String url, String body, String field, String detail) {
+        Response r = given().auth().oauth2(admin).contentType("application/json").body(body).put(url);
+        r.then().statusCode(400);
+        JsonNode error = json(r.asString()).path("error");
+        assertEquals("VALIDATION_FAILED", error.path("code").asText(), body);
+        if (field != null) {
+            assertEquals(detail, error.path("details").path(field).asText(), body + " → " + r.asString());
+            assertTrue(error.path("message").asText().contains(field), r.asString());
+        }
+    }
+
+    @Test
     void overAHardBudgetTheCallIsRefusedWithBudgetExceededBeforeAnyProviderCall() {
         GatewayStubs.usage().stubFor(WireMock.get(WireMock.urlPathEqualTo("/internal/v1/budget-check"))
                 .withQueryParam("user_id", WireMock.equalTo(user.toString()))

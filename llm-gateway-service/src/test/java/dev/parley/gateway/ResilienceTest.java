@@ -256,6 +256,19 @@ class ResilienceTest {
         }
     }
 
+    /** GatewayStubs denies a host with the former key, parley.gateway.egress.denied-hosts: it still applies. */
+    @Test
+    void aHostDeniedWithTheFormerEgressKeyIsRefusedWithTheSameMessage() {
+        UUID u = UUID.randomUUID();
+        String k = accessKey(u);
+        providerKey(u, "denied", "openai_compatible", "http://denied.example/v1", "sk-denied");
+        Response r = given().auth().oauth2(k).contentType("application/json")
+                .body("{\"model\":\"denied/m\"," + HI + "}").post("/v1/chat/completions");
+        assertOpenAiError(r, 400, "egress_refused", null);
+        assertEquals("The provider's base URL is refused by the gateway's egress policy: the host denied.example is not "
+                + "an allowed destination.", json(r.asString()).at("/error/message").asText());
+    }
+
     private static String readUntil(InputStream in, String marker) throws java.io.IOException {
         StringBuilder sb = new StringBuilder();
         byte[] buf = new byte[1024];

@@ -1,21 +1,20 @@
 package dev.parley.gateway.client;
 
-import java.net.URI;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
-import dev.parley.platform.client.ServiceTokenFilter;
-import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.WebApplicationException;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.faulttolerance.Timeout;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
 
-/** Resolves a user's provider key at auth-service: a read, so retried; blocking, so called from a worker thread. */
+/**
+ * Resolves a user's provider key at auth-service: a read, so retried once, behind a circuit breaker; blocking, so
+ * called from a worker thread ({@code ProviderKeys} caches the answers).
+ */
 @ApplicationScoped
 public class ProviderKeyClient {
     /** A user's key in plaintext; never logged (toString redacts it). */
@@ -26,14 +25,10 @@ public class ProviderKeyClient {
         }
     }
 
-    private final String authUrl;
-    private final ServiceTokenFilter tokens;
-    private volatile ProviderKeyApi api;
+    private final ProviderKeyApi api;
 
-    public ProviderKeyClient(@ConfigProperty(name = "parley.auth.url", defaultValue = "http://127.0.0.1:8081") String authUrl,
-                             ServiceTokenFilter tokens) {
-        this.authUrl = authUrl;
-        this.tokens = tokens;
+    public ProviderKeyClient(@RestClient ProviderKeyApi api) {
+        this.api = api;
     }
 
     /** The user's key of that name, or empty when they have none (auth-service answers 404). */
@@ -42,7 +37,7 @@ public class ProviderKeyClient {
     @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 10, delayUnit = ChronoUnit.SECONDS)
     public Optional<UserKey> resolve(UUID userId, String name) {
         try {
-            ProviderKeyApi.ResolvedKey k = api().resolve(new ProviderKeyApi.ResolveRequest(userId, name));
+            ProviderKeyApi.ResolvedKey k = api.resolve(new ProviderKeyApi.ResolveRequest(userId, name));
             return Optional.of(new UserKey(k.id(), k.provider(), k.name(), k.baseUrl(), k.apiKey()));
         } catch (WebApplicationException e) {
             if (e.getResponse().getStatus() == 404) {
@@ -50,19 +45,5 @@ public class ProviderKeyClient {
             }
             throw new IllegalStateException("auth-service answered " + e.getResponse().getStatus() + " to a key resolve");
         }
-    }
-
-    private ProviderKeyApi api() {
-        ProviderKeyApi a = api;
-        if (a == null) {
-            a = QuarkusRestClientBuilder.newBuilder()
-                    .baseUri(URI.create(authUrl))
-                    .connectTimeout(2, TimeUnit.SECONDS)
-                    .readTimeout(3, TimeUnit.SECONDS)
-                    .register(tokens)
-                    .build(ProviderKeyApi.class);
-            api = a;
-        }
-        return a;
     }
 }

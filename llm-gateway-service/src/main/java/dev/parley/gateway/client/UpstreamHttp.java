@@ -4,12 +4,16 @@ import java.net.InetAddress;
 import java.net.URI;
 
 import dev.parley.gateway.config.GatewayConfig;
+import dev.parley.gateway.provider.Provider;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
@@ -45,44 +49,65 @@ public class UpstreamHttp {
     }
 
     /**
-     * Opens a POST to {@code baseUrl + path}, connecting to the address the egress policy checked (the URL's host
-     * still goes in the Host header and TLS SNI).
+     * Opens a POST of {@code body} to {@code base + path} in the way {@code provider} takes it: its credential header,
+     * its signature if it signs requests, the media type its stream framing uses. The connection goes to the address
+     * the egress policy checked (the URL's host still goes in the Host header and TLS SNI). The caller sends the body.
      */
-    public Future<HttpClientRequest> post(URI base, String path, InetAddress address, String apiKey, boolean stream,
-                                          long idleTimeoutMs) {
-        return post(base, path, address, apiKey, null, stream, idleTimeoutMs);
-    }
-
-    /**
-     * As above, with the key placed as the provider's {@code dialect} wants it (a header in every case; OpenAI's
-     * {@code Authorization: Bearer} when {@code dialect} is null).
-     */
-    public Future<HttpClientRequest> post(URI base, String path, InetAddress address, String apiKey,
-                                          dev.parley.gateway.service.wire.Dialect dialect, boolean stream,
-                                          long idleTimeoutMs) {
+    public Future<HttpClientRequest> post(URI base, String path, InetAddress address, Provider provider, String credential,
+                                          Buffer body, boolean stream, long idleTimeoutMs) {
         boolean https = "https".equalsIgnoreCase(base.getScheme());
         int port = base.getPort() > 0 ? base.getPort() : (https ? 443 : 80);
         String basePath = base.getRawPath() == null ? "" : base.getRawPath().replaceAll("/+$", "");
+        String uri = basePath + path;
         MultiMap headers = MultiMap.caseInsensitiveMultiMap()
                 .add("Content-Type", "application/json")
-                .add("Accept", stream ? "text/event-stream" : "application/json")
+                .add("Accept", stream ? provider.framing().mediaType() : "application/json")
                 .add("User-Agent", "parley-gateway");
-        if (dialect != null) {
-            dialect.authenticate(headers, apiKey);
-        } else if (apiKey != null && !apiKey.isEmpty()) {
-            headers.add("Authorization", "Bearer " + apiKey);
-        }
+        provider.authenticate(headers, credential);
+        provider.sign(headers, base.getHost(), uri, body, credential);
         RequestOptions options = new RequestOptions()
                 .setMethod(HttpMethod.POST)
                 .setServer(SocketAddress.inetSocketAddress(port, address.getHostAddress()))
                 .setHost(base.getHost())
                 .setPort(port)
                 .setSsl(https)
-                .setURI(basePath + path)
+                .setURI(uri)
                 .setHeaders(headers)
                 .setConnectTimeout(connectTimeoutMs)
                 .setIdleTimeout(idleTimeoutMs);
         return client.request(options);
+    }
+
+    /**
+     * Reads a whole (non-streamed) answer up to {@code max} bytes; a longer one resets the request and fails. Exactly
+     * one of {@code done} and {@code failed} is called.
+     */
+    public static void readBody(HttpClientResponse resp, int max, Handler<Buffer> done, Handler<Throwable> failed) {
+        Buffer acc = Buffer.buffer();
+        boolean[] over = {false};
+        resp.handler(chunk -> {
+            if (over[0]) {
+                return;
+            }
+            if (acc.length() + chunk.length() > max) {
+                over[0] = true;
+                resp.request().reset();
+                failed.handle(new IllegalStateException("the provider's answer exceeds " + max + " bytes"));
+                return;
+            }
+            acc.appendBuffer(chunk);
+        });
+        resp.exceptionHandler(err -> {
+            if (!over[0]) {
+                over[0] = true;
+                failed.handle(err);
+            }
+        });
+        resp.endHandler(v -> {
+            if (!over[0]) {
+                done.handle(acc);
+            }
+        });
     }
 
     @PreDestroy

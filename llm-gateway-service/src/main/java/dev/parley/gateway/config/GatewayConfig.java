@@ -103,18 +103,21 @@ public interface GatewayConfig {
         Optional<Duration> timeout();
     }
 
+    /**
+     * The gateway's own egress rule ({@code require-https}). Where destinations may lead is the platform's
+     * {@code parley.egress.*}; the three former keys below are still accepted (their values reach
+     * {@code parley.egress.*} through the platform defaults) and read by nothing here.
+     */
     interface Egress {
-        /** Loopback destinations (127.0.0.0/8, ::1): refused unless allowed (the local launcher allows them). */
+        /** Former name of {@code parley.egress.allow-loopback}. */
         @WithName("allow-loopback")
-        @WithDefault("false")
-        boolean allowLoopback();
+        Optional<Boolean> allowLoopback();
 
-        /** Private ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7): refused unless allowed. */
+        /** Former name of {@code parley.egress.allow-private}. */
         @WithName("allow-private")
-        @WithDefault("false")
-        boolean allowPrivate();
+        Optional<Boolean> allowPrivate();
 
-        /** Host names always refused (besides link-local and metadata addresses, which are never reachable). */
+        /** Former name of {@code parley.egress.denied-hosts}. */
         @WithName("denied-hosts")
         Optional<List<String>> deniedHosts();
 

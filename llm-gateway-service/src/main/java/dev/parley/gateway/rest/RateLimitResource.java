@@ -1,18 +1,25 @@
 package dev.parley.gateway.rest;
 
 import java.sql.SQLException;
-import java.util.Iterator;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.parley.gateway.service.ratelimit.RateLimitSettings;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.parley.gateway.service.ratelimit.RateLimitSettings.Limits;
+import dev.parley.gateway.service.ratelimit.RateLimitSettings;
 import dev.parley.platform.auth.CurrentCaller;
 import dev.parley.platform.error.ApiException;
+import dev.parley.platform.error.ErrorMappers;
+import io.quarkus.resteasy.reactive.jackson.CustomDeserialization;
 import io.smallrye.common.annotation.Blocking;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -24,6 +31,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * Admin API for rate limits: the default for every user, per-user overrides and per-access-key limits, each
@@ -38,10 +46,13 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Blocking
 @Tag(name = "Rate limits (admin)")
 public class RateLimitResource {
-    private static final Set<String> FIELDS = Set.of("requests_per_minute", "tokens_per_minute");
+    private static final String SHAPE = "Send {\"requests_per_minute\":n|null,\"tokens_per_minute\":n|null}.";
 
     /** A subject's limits as they apply; {@code source}: admin (this API), config, default, or none. */
     public record LimitView(String subject, UUID id, Long requestsPerMinute, Long tokensPerMinute, String source) { }
+
+    private static final ErrorMappers ERRORS = new ErrorMappers();
+    private static final PropertyNamingStrategies.NamingBase SNAKE = (PropertyNamingStrategies.NamingBase) PropertyNamingStrategies.SNAKE_CASE;
 
     private final RateLimitSettings settings;
     private final CurrentCaller caller;
@@ -62,9 +73,9 @@ public class RateLimitResource {
     @PUT
     @Path("/default")
     @Operation(summary = "Set the limits of every user without their own (null: no limit)")
-    public LimitView putDefault(JsonNode body) throws SQLException {
-        Long[] v = parse(body);
-        settings.put("default", null, v[0], v[1], caller.get().userId());
+    @CustomDeserialization(StrictBodyReader.class)
+    public LimitView putDefault(@Valid @NotNull LimitsBody body) throws SQLException {
+        settings.put("default", null, body.requestsPerMinute(), body.tokensPerMinute(), caller.get().userId());
         return getDefault();
     }
 
@@ -89,10 +100,10 @@ public class RateLimitResource {
     @PUT
     @Path("/users/{user_id}")
     @Operation(summary = "Set a user's own limits (null: no limit, even when the default has one)")
-    public LimitView putUser(@PathParam("user_id") String userId, JsonNode body) throws SQLException {
+    @CustomDeserialization(StrictBodyReader.class)
+    public LimitView putUser(@PathParam("user_id") String userId, @Valid @NotNull LimitsBody body) throws SQLException {
         UUID id = uuid(userId, "user_id");
-        Long[] v = parse(body);
-        settings.put("user", id, v[0], v[1], caller.get().userId());
+        settings.put("user", id, body.requestsPerMinute(), body.tokensPerMinute(), caller.get().userId());
         return getUser(userId);
     }
 
@@ -118,10 +129,10 @@ public class RateLimitResource {
     @PUT
     @Path("/access-keys/{key_id}")
     @Operation(summary = "Set an access key's own limits")
-    public LimitView putKey(@PathParam("key_id") String keyId, JsonNode body) throws SQLException {
+    @CustomDeserialization(StrictBodyReader.class)
+    public LimitView putKey(@PathParam("key_id") String keyId, @Valid @NotNull LimitsBody body) throws SQLException {
         UUID id = uuid(keyId, "key_id");
-        Long[] v = parse(body);
-        settings.put("access_key", id, v[0], v[1], caller.get().userId());
+        settings.put("access_key", id, body.requestsPerMinute(), body.tokensPerMinute(), caller.get().userId());
         return getKey(keyId);
     }
 
@@ -143,29 +154,45 @@ public class RateLimitResource {
         }
     }
 
-    /** Both fields, each a non-negative integer or null; anything else (a typo included) is a 400. */
-    private static Long[] parse(JsonNode body) {
-        if (body == null || !body.isObject()) {
-            throw new ApiException(400, "VALIDATION_FAILED", "Send {\"requests_per_minute\":n|null,\"tokens_per_minute\":n|null}.");
+    /**
+     * A body that is not {@link LimitsBody}, in this API's words: which field is unknown, missing, or not a whole
+     * number of at least 0 (or null).
+     */
+    @ServerExceptionMapper
+    Response badBody(JsonMappingException e, HttpServerRequest request) {
+        String field = e.getPath().isEmpty() ? null : e.getPath().get(e.getPath().size() - 1).getFieldName();
+        if (e instanceof UnrecognizedPropertyException u) {
+            return invalid("Unknown field '" + u.getPropertyName() + "'.", u.getPropertyName(), "unknown field", request);
         }
-        for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!FIELDS.contains(f)) {
-                throw new ApiException(400, "VALIDATION_FAILED", "Unknown field '" + f + "'.", Map.of(f, "unknown field"));
+        if (field == null) {
+            return invalid(SHAPE, null, null, request);
+        }
+        // Jackson's words for a required creator property that is absent (JsonProperty(required = true))
+        if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Missing required creator property")) {
+            return invalid(field + " is required (null for no limit).", field, "required", request);
+        }
+        return invalid(field + " must be a non-negative integer or null.", field, "invalid", request);
+    }
+
+    /** A negative limit, or no body at all. */
+    @ServerExceptionMapper
+    Response badValue(ConstraintViolationException e, HttpServerRequest request) {
+        for (ConstraintViolation<?> v : e.getConstraintViolations()) {
+            String leaf = null;
+            for (jakarta.validation.Path.Node node : v.getPropertyPath()) {
+                leaf = node.getName();
+            }
+            if (leaf != null && !"body".equals(leaf)) {
+                String field = SNAKE.translate(leaf);
+                return invalid(field + " must be a non-negative integer or null.", field, "invalid", request);
             }
         }
-        Long[] out = new Long[2];
-        int i = 0;
-        for (String f : new String[] {"requests_per_minute", "tokens_per_minute"}) {
-            if (!body.has(f)) {
-                throw new ApiException(400, "VALIDATION_FAILED", f + " is required (null for no limit).", Map.of(f, "required"));
-            }
-            JsonNode v = body.get(f);
-            if (!v.isNull() && !(v.isIntegralNumber() && v.canConvertToLong() && v.asLong() >= 0)) {
-                throw new ApiException(400, "VALIDATION_FAILED", f + " must be a non-negative integer or null.", Map.of(f, "invalid"));
-            }
-            out[i++] = v.isNull() ? null : v.asLong();
-        }
-        return out;
+        return invalid(SHAPE, null, null, request);
+    }
+
+    private static Response invalid(String message, String field, String detail, HttpServerRequest request) {
+        ApiException e = field == null ? new ApiException(400, "VALIDATION_FAILED", message)
+                : new ApiException(400, "VALIDATION_FAILED", message, Map.of(field, detail));
+        return ERRORS.api(e, request);
     }
 }

@@ -7,7 +7,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import dev.parley.gateway.client.BudgetClient;
 import dev.parley.gateway.config.GatewayConfig;
-import dev.parley.gateway.rest.OpenAiException;
+import dev.parley.gateway.metrics.GatewayMetrics;
+import dev.parley.gateway.openai.OpenAiException;
 import dev.parley.platform.auth.Caller;
 import dev.parley.platform.auth.ExpiringCache;
 import io.vertx.core.Future;

@@ -5,6 +5,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import dev.parley.gateway.config.GatewayConfig;
+import dev.parley.gateway.metrics.GatewayMetrics;
+import dev.parley.gateway.provider.ProviderRegistry;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -20,8 +22,9 @@ public class MetricsBaseline {
     static final List<String> UPSTREAM_ERROR_KINDS = List.of("connect", "timeout", "status_429", "status_5xx",
             "status_401", "status_4xx", "circuit_open", "egress_refused");
 
-    void onStart(@Observes StartupEvent event, GatewayMetrics metrics, GatewayConfig config) {
-        Set<String> providers = new TreeSet<>(List.of("openai", "anthropic", "gemini"));
+    void onStart(@Observes StartupEvent event, GatewayMetrics metrics, GatewayConfig config, ProviderRegistry registry) {
+        Set<String> providers = new TreeSet<>();
+        registry.builtIns().forEach(p -> providers.add(p.name()));
         providers.addAll(config.providers().keySet());
         config.routes().values().forEach(r -> r.deployments().forEach(d -> providers.add(d.provider())));
         for (String provider : providers) {

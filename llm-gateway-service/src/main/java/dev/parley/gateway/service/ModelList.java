@@ -8,7 +8,9 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.parley.gateway.config.GatewayConfig;
-import dev.parley.gateway.rest.OpenAiException;
+import dev.parley.gateway.openai.OpenAiException;
+import dev.parley.gateway.provider.OpenAiCompatibleProvider;
+import dev.parley.gateway.provider.ProviderRegistry;
 import dev.parley.gateway.service.ModelCatalog.ModelInfo;
 import dev.parley.platform.auth.Caller;
 import io.vertx.core.Future;
@@ -33,27 +35,28 @@ public class ModelList {
     private final ModelCatalog catalog;
     private final GatewayConfig config;
     private final ProviderKeys keys;
+    private final ProviderRegistry registry;
 
-    public ModelList(ModelCatalog catalog, GatewayConfig config, ProviderKeys keys) {
+    public ModelList(ModelCatalog catalog, GatewayConfig config, ProviderKeys keys, ProviderRegistry registry) {
         this.catalog = catalog;
         this.config = config;
         this.keys = keys;
+        this.registry = registry;
     }
 
     public Future<ModelPage> list(Caller caller) {
         Map<String, Model> out = new LinkedHashMap<>();
-        add(out, EchoModel.ID);
-        add(out, RouteResolver.MEMORY_EMBEDDINGS);
+        for (String id : registry.ownModelIds()) {
+            add(out, id);
+        }
         for (Map.Entry<String, GatewayConfig.Route> r : config.routes().entrySet()) {
             List<GatewayConfig.Deployment> ds = r.getValue().deployments();
             Optional<ModelInfo> like = ds.isEmpty() ? Optional.empty() : catalog.find(ds.get(0).provider() + "/" + ds.get(0).model());
-            out.put(r.getKey(), model(r.getKey(), "parley", like.orElse(null)));
+            out.put(r.getKey(), model(r.getKey(), ProviderRegistry.PARLEY, like.orElse(null)));
         }
         List<String> providers = new ArrayList<>();
-        providers.add(RouteResolver.OPENAI);
-        providers.add(RouteResolver.ANTHROPIC);
-        providers.add(RouteResolver.GEMINI);
-        providers.addAll(config.providers().keySet().stream().filter(p -> !RouteResolver.builtIn(p)).sorted().toList());
+        registry.builtIns().forEach(p -> providers.add(p.name()));
+        providers.addAll(config.providers().keySet().stream().filter(p -> registry.builtIn(p) == null).sorted().toList());
         List<Future<Optional<ProviderKeyClientKey>>> checks = new ArrayList<>();
         for (String p : providers) {
             checks.add(usable(caller, p));
@@ -93,7 +96,8 @@ public class ModelList {
     private Future<Optional<ProviderKeyClientKey>> usable(Caller caller, String provider) {
         GatewayConfig.Provider operator = config.providers().get(provider);
         boolean operatorUsable = operator != null
-                && (operator.apiKey().filter(k -> !k.isBlank()).isPresent() || ("openai_compatible".equals(operator.type()) && !RouteResolver.builtIn(provider)));
+                && (operator.apiKey().filter(k -> !k.isBlank()).isPresent()
+                        || (OpenAiCompatibleProvider.TYPE.equals(operator.type()) && registry.builtIn(provider) == null));
         if (operatorUsable) {
             return Future.succeededFuture(Optional.of(new ProviderKeyClientKey()));
         }
@@ -101,7 +105,7 @@ public class ModelList {
     }
 
     private void add(Map<String, Model> out, String id) {
-        out.put(id, model(id, "parley", catalog.find(id).orElse(null)));
+        out.put(id, model(id, ProviderRegistry.PARLEY, catalog.find(id).orElse(null)));
     }
 
     private static Model model(String id, String ownedBy, ModelInfo info) {

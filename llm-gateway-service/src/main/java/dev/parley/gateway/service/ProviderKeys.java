@@ -5,10 +5,10 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 
-import dev.parley.gateway.client.ProviderKeyClient;
 import dev.parley.gateway.client.ProviderKeyClient.UserKey;
+import dev.parley.gateway.client.ProviderKeyClient;
 import dev.parley.gateway.config.GatewayConfig;
-import dev.parley.gateway.rest.OpenAiException;
+import dev.parley.gateway.openai.OpenAiException;
 import dev.parley.platform.auth.ExpiringCache;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

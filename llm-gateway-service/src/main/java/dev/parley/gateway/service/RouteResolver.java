@@ -11,36 +11,29 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import dev.parley.gateway.client.ProviderKeyClient.UserKey;
 import dev.parley.gateway.config.GatewayConfig;
-import dev.parley.gateway.rest.OpenAiException;
+import dev.parley.gateway.openai.OpenAiException;
+import dev.parley.gateway.provider.OpenAiCompatibleProvider;
+import dev.parley.gateway.provider.Provider;
+import dev.parley.gateway.provider.ProviderRegistry;
 import io.vertx.core.Future;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Model name → the ordered deployments to try, each with the key to use. A configured route (alias) lists its
- * deployments; otherwise {@code provider/model} names one deployment of that provider: {@code openai}, a provider the
- * operator configured, or one of the user's own OpenAI-compatible keys by its name. Whose key: the user's provider
+ * deployments; otherwise {@code provider/model} names one deployment of that provider: a built-in one of the
+ * {@link ProviderRegistry}, a provider the operator configured, or one of the user's own keys by its name. Whose key: the user's provider
  * key of that name, else the operator's, else (OpenAI-compatible servers of the operator only) none.
  */
 @ApplicationScoped
 public class RouteResolver {
-    public static final String OPENAI = "openai";
-    public static final String OPENAI_BASE_URL = "https://api.openai.com/v1";
-    public static final String ANTHROPIC = "anthropic";
-    public static final String ANTHROPIC_BASE_URL = "https://api.anthropic.com/v1";
-    public static final String GEMINI = "gemini";
-    public static final String GEMINI_BASE_URL = "https://generativelanguage.googleapis.com/v1beta";
-    public static final String MEMORY_EMBEDDINGS = "parley/all-minilm-l6-v2";
-
     private final GatewayConfig config;
     private final ProviderKeys keys;
-    private final String memoryUrl;
+    private final ProviderRegistry providers;
 
-    public RouteResolver(GatewayConfig config, ProviderKeys keys,
-                         @org.eclipse.microprofile.config.inject.ConfigProperty(name = "parley.memory.url",
-                                 defaultValue = "http://127.0.0.1:8084") String memoryUrl) {
+    public RouteResolver(GatewayConfig config, ProviderKeys keys, ProviderRegistry providers) {
         this.config = config;
         this.keys = keys;
-        this.memoryUrl = memoryUrl.replaceAll("/+$", "");
+        this.providers = providers;
     }
 
     private record Spec(String name, String provider, String model, Optional<String> baseUrl, int weight, int priority,
@@ -48,10 +41,6 @@ public class RouteResolver {
 
     /** What a deployment could not be used for (the 4xx names it when no deployment is usable). */
     private record Missing(String provider, String reason) { }
-
-    public boolean isKnownProvider(String provider) {
-        return builtIn(provider) || config.providers().containsKey(provider);
-    }
 
     public Future<List<Target>> resolve(String model, UUID userId) {
         if (model == null || model.isBlank() || model.length() > 256) {
@@ -141,71 +130,59 @@ public class RouteResolver {
     }
 
     private Future<Object> target(Spec s, UUID userId) {
-        if ("parley".equals(s.provider())) {
-            if ("echo".equals(s.model())) {
-                return Future.succeededFuture(new Target(s.name(), "parley", Target.Kind.ECHO, "echo", null, null, null,
-                        null, s.timeout(), false));
-            }
-            if (("parley/" + s.model()).equals(MEMORY_EMBEDDINGS)) {
-                return Future.succeededFuture(new Target(s.name(), "parley", Target.Kind.MEMORY, s.model(), memoryUrl,
-                        null, null, null, s.timeout(), false));
-            }
-            return Future.succeededFuture(new Missing(s.provider(), "unknown"));
+        if (ProviderRegistry.PARLEY.equals(s.provider())) {
+            Optional<Provider> own = providers.ownModel(s.provider() + "/" + s.model());
+            return Future.succeededFuture(own.<Object>map(p -> new Target(s.name(), ProviderRegistry.PARLEY, p, s.model(),
+                    p.defaultBaseUrl(), null, null, null, s.timeout(), false)).orElse(new Missing(s.provider(), "unknown")));
         }
         GatewayConfig.Provider operator = config.providers().get(s.provider());
-        boolean builtIn = builtIn(s.provider());
+        Provider builtIn = providers.builtIn(s.provider());
         return keys.find(userId, s.provider()).map(found -> {
             if (found.isPresent()) {
                 UserKey k = found.get();
                 boolean userUrl = k.baseUrl() != null && !k.baseUrl().isBlank();
-                String base = userUrl ? k.baseUrl() : s.baseUrl().orElseGet(() -> providerBaseUrl(s.provider(), operator));
+                String base = userUrl ? k.baseUrl() : s.baseUrl().orElseGet(() -> baseUrl(s.provider(), operator));
                 if (base == null) {
                     return new Missing(s.provider(), "no base URL");
                 }
-                return new Target(s.name(), "openai_compatible".equals(k.provider()) ? k.name() : k.provider(),
-                        Target.Kind.ofProviderType(k.provider()), s.model(), base, k.apiKey(), userId, s.provider(), s.timeout(), userUrl);
+                return new Target(s.name(), OpenAiCompatibleProvider.TYPE.equals(k.provider()) ? k.name() : k.provider(),
+                        providers.ofType(k.provider()), s.model(), base, k.apiKey(), userId, s.provider(), s.timeout(), userUrl);
             }
-            if (!builtIn && operator == null) {
+            if (builtIn == null && operator == null) {
                 return new Missing(s.provider(), "unknown");
             }
-            String base = s.baseUrl().orElseGet(() -> providerBaseUrl(s.provider(), operator));
+            String base = s.baseUrl().orElseGet(() -> baseUrl(s.provider(), operator));
             Optional<String> operatorKey = operator == null ? Optional.empty() : operator.apiKey().filter(k -> !k.isBlank());
-            boolean keyless = operator != null && "openai_compatible".equals(operator.type()) && !builtIn(s.provider());
-            if (operatorKey.isEmpty() && !keyless) {
+            if (operatorKey.isEmpty() && !keyless(s.provider(), operator)) {
                 return new Missing(s.provider(), "no key");
             }
-            return new Target(s.name(), s.provider(), kindOf(s.provider(), operator), s.model(), base, operatorKey.orElse(null),
+            return new Target(s.name(), s.provider(), api(s.provider(), operator), s.model(), base, operatorKey.orElse(null),
                     null, s.provider(), s.timeout(), false);
         });
     }
 
-    private static String providerBaseUrl(String provider, GatewayConfig.Provider operator) {
+    /** An operator's OpenAI-compatible server may need no key (a local vLLM); a built-in provider always does. */
+    boolean keyless(String provider, GatewayConfig.Provider operator) {
+        return operator != null && OpenAiCompatibleProvider.TYPE.equals(operator.type()) && providers.builtIn(provider) == null;
+    }
+
+    /** The operator's base URL for the provider, else the home of the API it speaks (none for OpenAI-compatible ones). */
+    private String baseUrl(String provider, GatewayConfig.Provider operator) {
         if (operator != null && operator.baseUrl().isPresent()) {
             return operator.baseUrl().get();
         }
-        return switch (kindOf(provider, operator)) {
-            case ANTHROPIC -> ANTHROPIC_BASE_URL;
-            case GEMINI -> GEMINI_BASE_URL;
-            default -> OPENAI.equals(provider) ? OPENAI_BASE_URL : null;
-        };
-    }
-
-    /** openai, anthropic and gemini need no configuration beyond a key. */
-    static boolean builtIn(String provider) {
-        return OPENAI.equals(provider) || ANTHROPIC.equals(provider) || GEMINI.equals(provider);
+        return api(provider, operator).defaultBaseUrl();
     }
 
     /**
-     * The wire format of a provider: the built-in names speak their own; an operator's provider speaks what its
-     * {@code type} says (openai_compatible and openai: OpenAI's).
+     * The API a provider speaks: a built-in name its own; an operator's provider what its {@code type} says
+     * (openai_compatible: OpenAI's).
      */
-    static Target.Kind kindOf(String provider, GatewayConfig.Provider operator) {
-        if (operator != null && !"openai_compatible".equals(operator.type())) {
-            return Target.Kind.ofProviderType(operator.type());
+    private Provider api(String provider, GatewayConfig.Provider operator) {
+        if (operator != null && !OpenAiCompatibleProvider.TYPE.equals(operator.type())) {
+            return providers.ofType(operator.type());
         }
-        if (builtIn(provider)) {
-            return Target.Kind.ofProviderType(provider);
-        }
-        return Target.Kind.OPENAI;
+        Provider builtIn = providers.builtIn(provider);
+        return builtIn != null ? builtIn : providers.ofType(OpenAiCompatibleProvider.TYPE);
     }
 }

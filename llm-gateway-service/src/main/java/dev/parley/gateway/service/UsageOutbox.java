@@ -1,6 +1,5 @@
 package dev.parley.gateway.service;
 
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,11 +7,11 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import javax.sql.DataSource;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.gateway.config.GatewayConfig;
+import dev.parley.gateway.metrics.GatewayMetrics;
+import dev.parley.gateway.repository.UsageOutboxRepository;
 import io.micrometer.core.instrument.Counter;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -20,8 +19,6 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 
 /**
  * The durable outbox of usage events. The hot path only enqueues (no I/O on the event loop); one writer thread
@@ -34,11 +31,10 @@ import org.postgresql.copy.CopyIn;
 @ApplicationScoped
 public class UsageOutbox {
     private static final Logger LOG = Logger.getLogger(UsageOutbox.class);
-    private static final String COPY = "COPY usage_outbox (request_id, payload) FROM STDIN";
     /** After the first event of a batch, wait this long for more: fewer, larger transactions under load. */
     private static final long LINGER_NANOS = 5_000_000;
 
-    private final DataSource dataSource;
+    private final UsageOutboxRepository repository;
     private final ObjectMapper mapper;
     private final int batchSize;
     private final LinkedBlockingQueue<UsageEvent> queue;
@@ -48,8 +44,8 @@ public class UsageOutbox {
     private volatile boolean running;
     private Thread writer;
 
-    public UsageOutbox(DataSource dataSource, ObjectMapper mapper, GatewayConfig config, GatewayMetrics metrics) {
-        this.dataSource = dataSource;
+    public UsageOutbox(UsageOutboxRepository repository, ObjectMapper mapper, GatewayConfig config, GatewayMetrics metrics) {
+        this.repository = repository;
         this.mapper = mapper;
         this.batchSize = config.outbox().batchSize();
         this.queue = new LinkedBlockingQueue<>(config.outbox().queueCapacity());
@@ -153,37 +149,13 @@ public class UsageOutbox {
         }
     }
 
-    /** One COPY and one commit for the whole batch (PostgreSQL's cheapest way in). */
+    /** The batch as its JSON, in one write (one COPY, one commit). */
     private void write(List<UsageEvent> batch) throws SQLException {
-        StringBuilder rows = new StringBuilder(batch.size() * 480);
+        List<UsageOutboxRepository.Row> rows = new ArrayList<>(batch.size());
         for (UsageEvent e : batch) {
-            rows.append(e.requestId()).append('\t');
-            String json = json(e);
-            for (int i = 0; i < json.length(); i++) {
-                char ch = json.charAt(i);
-                switch (ch) { // COPY text format escapes; JSON from Jackson holds no raw control characters
-                    case '\\' -> rows.append("\\\\");
-                    case '\n' -> rows.append("\\n");
-                    case '\r' -> rows.append("\\r");
-                    case '\t' -> rows.append("\\t");
-                    default -> rows.append(ch);
-                }
-            }
-            rows.append('\n');
+            rows.add(new UsageOutboxRepository.Row(e.requestId(), json(e)));
         }
-        byte[] bytes = rows.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY);
-                copy.writeToCopy(bytes, 0, bytes.length);
-                copy.endCopy();
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        }
+        repository.insert(rows);
         written.addAndGet(batch.size());
     }
 

@@ -1,25 +1,22 @@
 package dev.parley.gateway.service;
 
-import java.sql.Array;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import java.io.IOException;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
-
-import javax.sql.DataSource;
 
 import dev.parley.gateway.client.UsageEventsClient;
 import dev.parley.gateway.config.GatewayConfig;
+import dev.parley.gateway.metrics.GatewayMetrics;
+import dev.parley.gateway.repository.UsageOutboxRepository;
 import io.micrometer.core.instrument.Counter;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.faulttolerance.exceptions.FaultToleranceException;
 import org.jboss.logging.Logger;
 
 /**
@@ -34,7 +31,7 @@ import org.jboss.logging.Logger;
 public class UsageRelay {
     private static final Logger LOG = Logger.getLogger(UsageRelay.class);
 
-    private final DataSource dataSource;
+    private final UsageOutboxRepository repository;
     private final UsageEventsClient client;
     private final GatewayConfig.Relay config;
     private final Counter delivered;
@@ -45,8 +42,8 @@ public class UsageRelay {
     private volatile boolean running;
     private Thread thread;
 
-    public UsageRelay(DataSource dataSource, UsageEventsClient client, GatewayConfig config, GatewayMetrics metrics) {
-        this.dataSource = dataSource;
+    public UsageRelay(UsageOutboxRepository repository, UsageEventsClient client, GatewayConfig config, GatewayMetrics metrics) {
+        this.repository = repository;
         this.client = client;
         this.config = config.relay();
         this.delivered = metrics.counter("parley_gateway_relay_delivered", "Usage events delivered to usage-service");
@@ -121,69 +118,37 @@ public class UsageRelay {
         }
     }
 
-    /** One batch: the number delivered, or -1 when usage-service did not take it. */
-    int relayOnce() throws SQLException, InterruptedException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            List<Long> ids = new ArrayList<>(config.batchSize());
-            List<String> payloads = new ArrayList<>(config.batchSize());
-            try (PreparedStatement ps = c.prepareStatement(
-                    "select id, payload from usage_outbox order by id limit ? for update skip locked")) {
-                ps.setInt(1, config.batchSize());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        ids.add(rs.getLong(1));
-                        payloads.add(rs.getString(2));
-                    }
-                }
-            }
-            if (ids.isEmpty()) {
-                c.commit();
-                return 0;
-            }
-            int status;
-            try {
-                status = client.deliver(payloads);
-            } catch (java.io.IOException e) {
-                c.rollback();
-                LOG.debugf("usage relay: usage-service unreachable (%s)", e.getClass().getSimpleName());
-                return -1;
-            }
-            if (status < 200 || status >= 300) {
-                c.rollback();
-                LOG.debugf("usage relay: usage-service answered %d; %d events stay in the outbox", status, ids.size());
-                return -1;
-            }
-            try (PreparedStatement del = c.prepareStatement("delete from usage_outbox where id = any(?)")) {
-                Array arr = c.createArrayOf("bigint", ids.toArray());
-                del.setArray(1, arr);
-                del.executeUpdate();
-            }
-            c.commit();
-            delivered.increment(ids.size());
-            deliveredCount.addAndGet(ids.size());
-            return ids.size();
+    /** One batch: the number delivered, or -1 when usage-service did not take it (the batch stays in the outbox). */
+    int relayOnce() throws Exception {
+        int sent = repository.relayOldest(config.batchSize(), this::deliver);
+        if (sent > 0) {
+            delivered.increment(sent);
+            deliveredCount.addAndGet(sent);
         }
+        return sent;
     }
 
-    /**
-     * Backlog and lag from the ends of the id index (constant time, however large a backlog usage-service's outage
-     * left): the oldest row is the one with the smallest id; the count is estimated as the id span.
-     */
-    private void refreshStats() throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("select o.id, o.created_at, (select max(id) from usage_outbox) "
-                     + "from usage_outbox o order by o.id limit 1");
-             ResultSet rs = ps.executeQuery()) {
-            if (rs.next()) {
-                backlog = rs.getLong(3) - rs.getLong(1) + 1;
-                Timestamp oldest = rs.getTimestamp(2);
-                lagSeconds = Math.max(0, (System.currentTimeMillis() - oldest.getTime()) / 1000.0);
-            } else {
-                backlog = 0;
-                lagSeconds = 0;
-            }
+    /** Whether usage-service stored the whole batch (a 2xx). */
+    private boolean deliver(List<String> payloads) {
+        int status;
+        try {
+            status = client.deliver(payloads);
+        } catch (IOException | FaultToleranceException e) { // unreachable, or slower than relay.request-timeout
+            LOG.debugf("usage relay: usage-service unreachable (%s)", e.getClass().getSimpleName());
+            return false;
         }
+        if (status < 200 || status >= 300) {
+            LOG.debugf("usage relay: usage-service answered %d; %d events stay in the outbox", status, payloads.size());
+            return false;
+        }
+        return true;
+    }
+
+    /** Backlog and lag, for the gauges. */
+    private void refreshStats() throws SQLException {
+        Optional<UsageOutboxRepository.Backlog> b = repository.backlog();
+        backlog = b.map(UsageOutboxRepository.Backlog::rows).orElse(0L);
+        lagSeconds = b.map(x -> Math.max(0, (System.currentTimeMillis() - x.oldest().toEpochMilli()) / 1000.0)).orElse(0.0);
     }
 
     private static void sleep(long ms) throws InterruptedException {

@@ -1,19 +1,15 @@
 package dev.parley.gateway.service.ratelimit;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.sql.Types;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
-import javax.sql.DataSource;
-
 import dev.parley.gateway.config.GatewayConfig;
+import dev.parley.gateway.repository.RateLimitOverrideRepository;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,7 +24,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class RateLimitSettings {
     private static final Logger LOG = Logger.getLogger(RateLimitSettings.class);
-    static final UUID NIL = new UUID(0, 0);
 
     /** A limit on each dimension, null meaning none; {@code source}: admin, config or none. */
     public record Limits(Long requestsPerMinute, Long tokensPerMinute, String source) {
@@ -41,12 +36,12 @@ public class RateLimitSettings {
 
     private record Snapshot(Limits defaults, Map<UUID, Limits> users, Map<UUID, Limits> keys, long count, Timestamp latest) { }
 
-    private final DataSource dataSource;
+    private final RateLimitOverrideRepository repository;
     private final GatewayConfig config;
     private volatile Snapshot snapshot;
 
-    public RateLimitSettings(DataSource dataSource, GatewayConfig config) {
-        this.dataSource = dataSource;
+    public RateLimitSettings(RateLimitOverrideRepository repository, GatewayConfig config) {
+        this.repository = repository;
         this.config = config;
         this.snapshot = new Snapshot(configured(config.rateLimits().defaultLimit()), configuredMap(config.rateLimits().users()),
                 configuredMap(config.rateLimits().accessKeys()), -1, null);
@@ -98,80 +93,35 @@ public class RateLimitSettings {
     }
 
     public void put(String type, UUID id, Long rpm, Long tpm, UUID by) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("""
-                     insert into rate_limit_overrides (subject_type, subject_id, requests_per_minute, tokens_per_minute, updated_at, updated_by)
-                     values (?, ?, ?, ?, clock_timestamp(), ?)
-                     on conflict (subject_type, subject_id) do update set requests_per_minute = excluded.requests_per_minute,
-                       tokens_per_minute = excluded.tokens_per_minute, updated_at = excluded.updated_at, updated_by = excluded.updated_by""")) {
-            ps.setString(1, type);
-            ps.setObject(2, id == null ? NIL : id);
-            setLong(ps, 3, rpm);
-            setLong(ps, 4, tpm);
-            ps.setObject(5, by);
-            ps.executeUpdate();
-        }
+        repository.upsert(type, id, rpm, tpm, by);
         reloadIfChanged();
     }
 
     /** Removes an override; answers whether there was one. */
     public boolean delete(String type, UUID id) throws SQLException {
-        int n;
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("delete from rate_limit_overrides where subject_type = ? and subject_id = ?")) {
-            ps.setString(1, type);
-            ps.setObject(2, id == null ? NIL : id);
-            n = ps.executeUpdate();
-        }
+        boolean had = repository.delete(type, id);
         reloadIfChanged();
-        return n > 0;
-    }
-
-    private static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {
-        if (v == null) {
-            ps.setNull(i, Types.BIGINT);
-        } else {
-            ps.setLong(i, v);
-        }
+        return had;
     }
 
     synchronized void reloadIfChanged() throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            long count;
-            Timestamp latest;
-            try (PreparedStatement ps = c.prepareStatement("select count(*), max(updated_at) from rate_limit_overrides");
-                 ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                count = rs.getLong(1);
-                latest = rs.getTimestamp(2);
-            }
-            Snapshot old = snapshot;
-            if (count == old.count && java.util.Objects.equals(latest, old.latest)) {
-                return;
-            }
-            Limits defaults = configured(config.rateLimits().defaultLimit());
-            Map<UUID, Limits> users = configuredMap(config.rateLimits().users());
-            Map<UUID, Limits> keys = configuredMap(config.rateLimits().accessKeys());
-            try (PreparedStatement ps = c.prepareStatement(
-                    "select subject_type, subject_id, requests_per_minute, tokens_per_minute from rate_limit_overrides");
-                 ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Limits l = new Limits(nullableLong(rs, 3), nullableLong(rs, 4), "admin");
-                    UUID id = rs.getObject(2, UUID.class);
-                    switch (rs.getString(1)) {
-                        case "default" -> defaults = l;
-                        case "user" -> users.put(id, l);
-                        default -> keys.put(id, l);
-                    }
-                }
-            }
-            snapshot = new Snapshot(defaults, Map.copyOf(users), Map.copyOf(keys), count, latest);
+        RateLimitOverrideRepository.Version version = repository.version();
+        Snapshot old = snapshot;
+        if (version.count() == old.count && Objects.equals(version.latest(), old.latest)) {
+            return;
         }
-    }
-
-    private static Long nullableLong(ResultSet rs, int i) throws SQLException {
-        long v = rs.getLong(i);
-        return rs.wasNull() ? null : v;
+        Limits defaults = configured(config.rateLimits().defaultLimit());
+        Map<UUID, Limits> users = configuredMap(config.rateLimits().users());
+        Map<UUID, Limits> keys = configuredMap(config.rateLimits().accessKeys());
+        for (RateLimitOverrideRepository.Override o : repository.all()) {
+            Limits l = new Limits(o.requestsPerMinute(), o.tokensPerMinute(), "admin");
+            switch (o.subjectType()) {
+                case "default" -> defaults = l;
+                case "user" -> users.put(o.subjectId(), l);
+                default -> keys.put(o.subjectId(), l);
+            }
+        }
+        snapshot = new Snapshot(defaults, Map.copyOf(users), Map.copyOf(keys), version.count(), version.latest());
     }
 
     private static Limits configured(GatewayConfig.Limit l) {

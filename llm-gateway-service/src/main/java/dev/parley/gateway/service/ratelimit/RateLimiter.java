@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 import dev.parley.gateway.config.GatewayConfig;
-import dev.parley.gateway.rest.OpenAiException;
-import dev.parley.gateway.service.GatewayMetrics;
+import dev.parley.gateway.metrics.GatewayMetrics;
+import dev.parley.gateway.openai.OpenAiException;
 import dev.parley.platform.auth.Caller;
 import io.quarkus.scheduler.Scheduled;
 import io.vertx.core.Future;
