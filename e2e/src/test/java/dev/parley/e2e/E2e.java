@@ -62,9 +62,22 @@ final class E2e {
                 gateway.put("parley.gateway.circuit-breaker.failure-threshold", "8");
                 gateway.put("parley.gateway.circuit-breaker.open-duration", "PT60S");
                 gateway.put("parley.gateway.upstream.request-deadline", "PT" + ROUTE_DEADLINE_SECONDS + "S");
+                // The suite's thousands of calls come from one address and a few users: the per-user and per-address
+                // limits are raised here (LauncherSignalsIT checks the shipped defaults on a ./parley up platform).
+                Map<String, String> limits = Map.of("parley.rate-limit.user-requests-per-minute", "1000000",
+                        "parley.rate-limit.user-generations-per-minute", "1000000",
+                        "parley.rate-limit.anonymous-requests-per-minute", "1000000");
+                gateway.putAll(limits);
+                Map<String, String> memory = new java.util.LinkedHashMap<>(limits);
+                memory.put("parley.memory.extraction-model", "openai/gpt-4o-mini");
+                Map<String, String> auth = new java.util.LinkedHashMap<>(limits);
+                auth.put("parley.admin.username", ADMIN);
+                auth.put("parley.admin.password", ADMIN_PASSWORD);
                 Platform platform = Platform.start(Path.of(".."), home, Map.of(
-                        "memory-service", Map.of("parley.memory.extraction-model", "openai/gpt-4o-mini"),
-                        "auth-service", Map.of("parley.admin.username", ADMIN, "parley.admin.password", ADMIN_PASSWORD),
+                        "memory-service", memory,
+                        "auth-service", auth,
+                        "session-service", limits,
+                        "usage-service", limits,
                         "llm-gateway-service", gateway));
                 instance = new E2e(platform, provider);
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {

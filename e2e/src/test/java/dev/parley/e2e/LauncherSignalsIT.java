@@ -144,10 +144,37 @@ class LauncherSignalsIT {
             Launch l = launch(home, "signal-" + signal, signal.equals("INT"));
             awaitOutput(l, "ready in", READY);
             List<ProcessHandle> platform = platformOf(l, home);
+            if (signal.equals("TERM")) {
+                protectionIsOnByDefault();
+            }
             signalGroup(l.pid(), signal);
             assertNothingLeft(l, platform, home, "a group SIG" + signal);
             assertTrue(l.text().contains("stopped"), l.text());
         }
+    }
+
+    /**
+     * ./parley up as shipped limits callers without a credential: through the ingress, refresh attempts from one
+     * address are answered (401) up to 120 a minute, then refused with 429 RATE_LIMITED and Retry-After.
+     */
+    private static void protectionIsOnByDefault() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest refresh = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:8080/api/v1/auth/refresh"))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"refresh_token\":\"not-a-real-token\"}")).build();
+        int answered = 0;
+        for (int i = 0; i < 400; i++) {
+            java.net.http.HttpResponse<String> r = http.send(refresh, java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 429) {
+                assertTrue(r.body().contains("\"RATE_LIMITED\""), r.body());
+                assertTrue(r.headers().firstValue("Retry-After").isPresent());
+                assertTrue(answered >= 120, "refused after " + answered + " answers, fewer than the 120 a minute");
+                return;
+            }
+            assertEquals(401, r.statusCode(), r.body());
+            answered++;
+        }
+        fail("no RATE_LIMITED among 400 refresh attempts from one address");
     }
 
     @Test
