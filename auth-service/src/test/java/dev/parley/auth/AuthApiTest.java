@@ -144,8 +144,10 @@ class AuthApiTest {
         assertErrorShape(given().contentType("application/json").body("")
                 .when().post("/api/v1/auth/register").then(), 400, "VALIDATION_FAILED");
         assertErrorShape(given().contentType("application/json").body("{\"username\":{\"a\":1},\"password\":\"x\"}")
-                .when().post("/api/v1/auth/register").then(), 400, "INVALID_JSON")
-                .body("error.details.field", equalTo("username"));
+                .when().post("/api/v1/auth/register").then(), 400, "VALIDATION_FAILED")
+                .body("error.details.fields.username", equalTo("wrong type or format"));
+        assertErrorShape(given().contentType("application/json").body("[]")
+                .when().post("/api/v1/auth/register").then(), 400, "INVALID_JSON");
         assertErrorShape(given().contentType("text/plain").body("hello")
                 .when().post("/api/v1/auth/register").then(), 415, "UNSUPPORTED_MEDIA_TYPE");
         assertErrorShape(given().when().delete("/api/v1/auth/register").then(), 405, "METHOD_NOT_ALLOWED");

@@ -145,11 +145,13 @@ class ProviderKeyTest {
                 .then().statusCode(200).body("base_url", nullValue()).body("label", equalTo("home"));
 
         assertErrorShape(u.as().contentType("application/json").body("{\"label\":\"x\",\"colour\":\"red\"}").when()
-                .put("/api/v1/provider-keys/" + id).then(), 400, "VALIDATION_FAILED").body("error.details.colour", equalTo("unknown field"));
+                .put("/api/v1/provider-keys/" + id).then(), 400, "VALIDATION_FAILED").body("error.details.fields.colour", equalTo("unknown field"));
         assertErrorShape(u.as().contentType("application/json").body("{\"label\":42}").when()
-                .put("/api/v1/provider-keys/" + id).then(), 400, "INVALID_JSON");
+                .put("/api/v1/provider-keys/" + id).then(), 400, "VALIDATION_FAILED")
+                .body("error.details.fields.label", equalTo("wrong type or format"));
         assertErrorShape(u.as().contentType("application/json").body("{\"base_url\":42}").when()
-                .put("/api/v1/provider-keys/" + id).then(), 400, "INVALID_JSON");
+                .put("/api/v1/provider-keys/" + id).then(), 400, "VALIDATION_FAILED")
+                .body("error.details.fields.base_url", equalTo("wrong type or format"));
         assertErrorShape(u.as().contentType("application/json").body(Map.of("base_url", "https://h/" + "a".repeat(2100))).when()
                 .put("/api/v1/provider-keys/" + id).then(), 400, "VALIDATION_FAILED").body("error.details.fields", hasKey("base_url"));
         assertErrorShape(u.as().contentType("application/json").body(Map.of("api_key", "k".repeat(5000))).when()

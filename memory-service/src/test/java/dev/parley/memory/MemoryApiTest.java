@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import dev.parley.testsupport.AuthServiceStub;
@@ -64,7 +65,8 @@ class MemoryApiTest {
 
     @Test
     void badInputIsA400InTheErrorShapeAndNothingIsStored() {
-        for (String body : List.of("{}", "{\"content\":\"  \"}", "{\"content\":5}", "[]", "{\"content\":\"x\",\"scope\":\"team\"}",
+        for (String body : List.of("{}", "{\"content\":\"  \"}", "{\"content\":5}", "{\"content\":\"x\",\"scope\":\"team\"}",
+                "{\"content\":\"x\",\"importance\":\"0.5\"}", "{\"content\":\"x\",\"colour\":\"red\"}",
                 "{\"content\":\"x\",\"scope\":\"session\"}", "{\"content\":\"x\",\"type\":\"gossip\"}",
                 "{\"content\":\"x\",\"importance\":1.5}", "{\"content\":\"x\",\"keywords\":\"a\"}",
                 "{\"content\":\"x\",\"session_id\":\"nope\"}", "{\"content\":\"x\",\"expires_at\":\"tomorrow\"}",
@@ -72,7 +74,16 @@ class MemoryApiTest {
             create(token, body).then().statusCode(400).body("error.code", equalTo("VALIDATION_FAILED"))
                     .body("request_id", notNullValue());
         }
-        given().auth().oauth2(token).contentType("application/json").body("{not json").post("/api/v1/memories").then().statusCode(400);
+        Map<String, List<String>> named = Map.of("{\"content\":5}", List.of("content", "wrong type or format"),
+                "{\"content\":\"x\",\"session_id\":\"nope\"}", List.of("session_id", "wrong type or format"),
+                "{\"content\":\"x\",\"importance\":\"0.5\"}", List.of("importance", "wrong type or format"),
+                "{\"content\":\"x\",\"importance\":1.5}", List.of("importance", "importance is a number from 0 to 1."),
+                "{\"content\":\"x\",\"colour\":\"red\"}", List.of("colour", "unknown field"));
+        named.forEach((body, field) -> create(token, body).then().statusCode(400)
+                .body("error.details.fields", equalTo(Map.of(field.get(0), field.get(1)))));
+        create(token, "[]").then().statusCode(400).body("error.code", equalTo("INVALID_JSON"));
+        given().auth().oauth2(token).contentType("application/json").body("{not json").post("/api/v1/memories").then().statusCode(400)
+                .body("error.code", equalTo("MALFORMED_JSON"));
         given().auth().oauth2(token).get("/api/v1/memories?limit=0").then().statusCode(400);
         given().auth().oauth2(token).get("/api/v1/memories?limit=abc").then().statusCode(400).body("error.code", equalTo("VALIDATION_FAILED"));
         given().auth().oauth2(token).get("/api/v1/memories?cursor=bogus").then().statusCode(400);

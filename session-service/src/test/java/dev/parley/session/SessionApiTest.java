@@ -1,6 +1,7 @@
 package dev.parley.session;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import com.github.tomakehurst.wiremock.client.WireMock;
@@ -62,11 +64,16 @@ class SessionApiTest {
 
     @Test
     void badInputIsA400NamingTheField() {
-        for (String body : List.of("{\"memory_mode\":\"SOMETIMES\"}", "{\"title\":5}", "{\"llm_params\":[1]}",
-                "{\"titel\":\"typo\"}", "[]")) {
-            Response r = create(token, body);
-            r.then().statusCode(400).body("error.code", equalTo("VALIDATION_FAILED"));
-        }
+        Map<String, List<String>> cases = Map.of(
+                "{\"memory_mode\":\"SOMETIMES\"}", List.of("memory_mode", "memory_mode must be AUTO, EXPLICIT or DISABLED."),
+                "{\"title\":5}", List.of("title", "wrong type or format"),
+                "{\"system_prompt\":\"" + "x".repeat(100_001) + "\"}", List.of("system_prompt", "system_prompt must be a string of at most 100000 characters."),
+                "{\"llm_params\":[1]}", List.of("llm_params", "llm_params must be an object."),
+                "{\"titel\":\"typo\"}", List.of("titel", "unknown field"));
+        cases.forEach((body, field) -> create(token, body).then().statusCode(400).body("error.code", equalTo("VALIDATION_FAILED"))
+                .body("error.message", containsString(field.get(0)))
+                .body("error.details.fields", equalTo(Map.of(field.get(0), field.get(1)))));
+        create(token, "[]").then().statusCode(400).body("error.code", equalTo("INVALID_JSON"));
         create(token, "{not json").then().statusCode(400);
         given().contentType("application/json").body("{}").post("/api/v1/sessions").then().statusCode(401);
     }

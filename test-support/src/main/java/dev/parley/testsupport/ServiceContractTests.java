@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * What every Parley service must do, inherited by one {@code @QuarkusTest} class per service: health with a live
  * database, Prometheus metrics, OpenAPI, the three kinds of caller through the platform's one mechanism, the internal
- * surface closed to users, and the error shape for what Quarkus and Vert.x would otherwise answer by themselves.
+ * surface closed to users, the error shape for what Quarkus and Vert.x would otherwise answer by themselves, and
+ * OpenAPI schemas that name fields as the wire does (snake_case).
  */
 public abstract class ServiceContractTests {
 
@@ -55,6 +56,35 @@ public abstract class ServiceContractTests {
         given().queryParam("format", "json").when().get("/q/openapi").then().statusCode(200)
                 .body("openapi", notNullValue())
                 .body("paths", hasKey("/internal/v1/whoami"));
+    }
+
+    @Test
+    void openApiNamesEverySchemaPropertyAsTheWireDoes() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode doc = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(given().queryParam("format", "json").when().get("/q/openapi").then().statusCode(200).extract().asString());
+        java.util.List<String> notSnakeCase = new java.util.ArrayList<>();
+        doc.path("components").path("schemas").fields()
+                .forEachRemaining(e -> collectNotSnakeCase(e.getKey(), e.getValue(), notSnakeCase));
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(), notSnakeCase,
+                "JSON field names are snake_case on the wire, so in the schemas too");
+    }
+
+    /** The property names of {@code schema} (and of the schemas inside it) that are not snake_case, as "Schema.name". */
+    private static void collectNotSnakeCase(String where, com.fasterxml.jackson.databind.JsonNode schema, java.util.List<String> out) {
+        if (schema == null || !schema.isObject()) {
+            return;
+        }
+        schema.path("properties").fields().forEachRemaining(p -> {
+            if (!p.getKey().matches("[a-z][a-z0-9]*(_[a-z0-9]+)*")) {
+                out.add(where + "." + p.getKey());
+            }
+            collectNotSnakeCase(where + "." + p.getKey(), p.getValue(), out);
+        });
+        collectNotSnakeCase(where + "[]", schema.get("items"), out);
+        collectNotSnakeCase(where + "{}", schema.get("additionalProperties"), out);
+        for (String composite : new String[] {"allOf", "anyOf", "oneOf"}) {
+            schema.path(composite).forEach(s -> collectNotSnakeCase(where, s, out));
+        }
     }
 
     @Test

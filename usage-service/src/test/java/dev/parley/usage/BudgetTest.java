@@ -111,18 +111,21 @@ class BudgetTest {
     void aBudgetBodyIsStrictAndItsProblemsNameTheFieldAsSent() {
         given().auth().oauth2(token).contentType("application/json").body("{\"daily\":{\"hard_usd\":3,\"colour\":\"red\"}}")
                 .put("/api/v1/budgets/me").then().statusCode(400).body("error.code", equalTo("VALIDATION_FAILED"))
-                .body("error.details.'daily.colour'", equalTo("unknown field"));
+                .body("error.details.fields.'daily.colour'", equalTo("unknown field"));
         given().auth().oauth2(token).contentType("application/json").body("{\"weekly\":null}")
-                .put("/api/v1/budgets/me").then().statusCode(400).body("error.details.weekly", equalTo("unknown field"));
+                .put("/api/v1/budgets/me").then().statusCode(400).body("error.details.fields.weekly", equalTo("unknown field"));
         given().auth().oauth2(token).contentType("application/json").body("{\"daily\":{\"hard_usd\":-1}}")
                 .put("/api/v1/budgets/me").then().statusCode(400).body("error.code", equalTo("VALIDATION_FAILED"))
                 .body("error.details.fields", org.hamcrest.Matchers.hasKey("daily.hard_usd"));
         given().auth().oauth2(token).contentType("application/json").body("{\"monthly\":{\"soft_usd\":5,\"hard_usd\":1}}")
                 .put("/api/v1/budgets/me").then().statusCode(400).body("error.details.fields", org.hamcrest.Matchers.hasKey("soft_usd"));
-        for (String wrong : new String[] {"{\"daily\":{\"hard_usd\":\"3\"}}", "{\"daily\":5}", "{\"daily\":[]}", "[]", "{\"daily\":{\"hard_usd\":true}}"}) {
-            given().auth().oauth2(token).contentType("application/json").body(wrong).put("/api/v1/budgets/me")
-                    .then().statusCode(400).body("error.code", equalTo("INVALID_JSON"));
-        }
+        Map<String, String> wrongTypes = Map.of("{\"daily\":{\"hard_usd\":\"3\"}}", "daily.hard_usd", "{\"daily\":5}", "daily",
+                "{\"daily\":[]}", "daily", "{\"daily\":{\"hard_usd\":true}}", "daily.hard_usd", "{\"monthly\":{\"soft_usd\":\"\"}}", "monthly.soft_usd");
+        wrongTypes.forEach((wrong, field) -> given().auth().oauth2(token).contentType("application/json").body(wrong).put("/api/v1/budgets/me")
+                .then().statusCode(400).body("error.code", equalTo("VALIDATION_FAILED"))
+                .body("error.details.fields.'" + field + "'", equalTo("wrong type or format")));
+        given().auth().oauth2(token).contentType("application/json").body("[]").put("/api/v1/budgets/me")
+                .then().statusCode(400).body("error.code", equalTo("INVALID_JSON"));
         given().auth().oauth2(token).contentType("application/json").put("/api/v1/budgets/me")
                 .then().statusCode(400).body("error.code", equalTo("VALIDATION_FAILED"));
         // nothing of that was stored; absent and null both mean no limit

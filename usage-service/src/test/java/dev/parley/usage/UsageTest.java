@@ -177,13 +177,17 @@ class UsageTest {
         given().auth().oauth2(admin).contentType("application/json").body(body + ",\"effective_from\":\"yesterday\"}").post("/api/v1/pricing")
                 .then().statusCode(400).body("error.details.fields", org.hamcrest.Matchers.hasKey("effective_from"));
         given().auth().oauth2(admin).contentType("application/json").body(body + ",\"colour\":\"red\"}").post("/api/v1/pricing")
-                .then().statusCode(400).body("error.code", equalTo("VALIDATION_FAILED")).body("error.details.colour", equalTo("unknown field"));
-        for (String wrong : new String[] {",\"per_image\":\"0.04\"}", ",\"effective_from\":1767225600}", ",\"source\":true}"}) {
-            given().auth().oauth2(admin).contentType("application/json").body(body + wrong).post("/api/v1/pricing")
-                    .then().statusCode(400).body("error.code", equalTo("INVALID_JSON"));
+                .then().statusCode(400).body("error.code", equalTo("VALIDATION_FAILED")).body("error.details.fields.colour", equalTo("unknown field"));
+        for (String field : new String[] {"per_image", "effective_from", "source"}) {
+            String wrong = field.equals("per_image") ? "\"0.04\"" : field.equals("effective_from") ? "1767225600" : "true";
+            given().auth().oauth2(admin).contentType("application/json").body(body + ",\"" + field + "\":" + wrong + "}").post("/api/v1/pricing")
+                    .then().statusCode(400).body("error.code", equalTo("VALIDATION_FAILED"))
+                    .body("error.details.fields." + field, equalTo("wrong type or format"));
         }
+        given().auth().oauth2(admin).contentType("application/json").body("[]").post("/api/v1/pricing")
+                .then().statusCode(400).body("error.code", equalTo("INVALID_JSON"));
         given().auth().oauth2(admin).contentType("application/json").body("{\"from\":\"2026-01-01\",\"to\":\"2026-01-02\",\"too\":1}")
-                .post("/api/v1/pricing/recompute").then().statusCode(400).body("error.details.too", equalTo("unknown field"));
+                .post("/api/v1/pricing/recompute").then().statusCode(400).body("error.details.fields.too", equalTo("unknown field"));
         given().auth().oauth2(admin).contentType("application/json").body(body + "}").post("/api/v1/pricing").then().statusCode(201)
                 .body("match", equalTo("exact")).body("effective_from", org.hamcrest.Matchers.notNullValue());
     }

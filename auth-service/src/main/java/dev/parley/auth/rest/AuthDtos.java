@@ -5,11 +5,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.parley.auth.entity.AccessKey;
 import dev.parley.auth.entity.ProviderKey;
 import dev.parley.auth.entity.User;
+import dev.parley.platform.json.JsonBody;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
@@ -17,10 +16,14 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
-/** Request and response bodies of auth-service's API (snake_case on the wire). Secrets are redacted in toString. */
+/**
+ * Request and response bodies of auth-service's API (snake_case on the wire). Secrets are redacted in toString. Request
+ * bodies are {@link JsonBody} records (the platform's strict JSON for request bodies).
+ */
 public final class AuthDtos {
     private AuthDtos() { }
 
+    @JsonBody
     public record RegisterRequest(
             @NotBlank @Size(min = 3, max = 64) String username,
             @NotNull @Size(max = 1024) String password,
@@ -31,6 +34,7 @@ public final class AuthDtos {
         }
     }
 
+    @JsonBody
     public record LoginRequest(@NotBlank @Size(max = 64) String username, @NotNull @Size(max = 1024) String password) {
         @Override
         public String toString() {
@@ -38,6 +42,7 @@ public final class AuthDtos {
         }
     }
 
+    @JsonBody
     public record RefreshRequest(@NotBlank @Size(max = 200) String refreshToken) {
         @Override
         public String toString() {
@@ -45,6 +50,7 @@ public final class AuthDtos {
         }
     }
 
+    @JsonBody
     public record PasswordChange(@NotNull @Size(max = 1024) String currentPassword,
                                  @NotNull @Size(max = 1024) String newPassword) {
         @Override
@@ -83,11 +89,13 @@ public final class AuthDtos {
         }
     }
 
+    @JsonBody
     public record UserPatch(Boolean enabled, List<String> roles) { }
 
     @RegisterForReflection
     public record Page<T>(List<T> data, String nextCursor) { }
 
+    @JsonBody
     public record ServiceTokenRequest(@NotBlank @Size(max = 128) String clientId,
                                       @NotBlank @Size(max = 1024) String clientSecret) {
         @Override
@@ -105,6 +113,7 @@ public final class AuthDtos {
 
     public record UserStatus(boolean enabled) { }
 
+    @JsonBody
     public record AccessKeyRequest(@NotBlank @Size(max = 100) String name, Instant expiresAt,
                                    @Size(max = 100) List<String> allowedModels) { }
 
@@ -132,6 +141,7 @@ public final class AuthDtos {
         }
     }
 
+    @JsonBody
     public record VerifyRequest(@NotBlank @Size(max = 200) String key) {
         @Override
         public String toString() {
@@ -139,6 +149,7 @@ public final class AuthDtos {
         }
     }
 
+    @JsonBody
     public record ProviderKeyRequest(String provider, @Size(max = 4096) String apiKey, @Size(max = 64) String name,
                                      @Size(max = 200) String label, @Size(max = 2048) String baseUrl) {
         @Override
@@ -150,13 +161,13 @@ public final class AuthDtos {
     /**
      * A provider key's changes ({@code PUT}): each field absent stays as it is; {@code base_url: null} clears the URL.
      * {@code provider} and {@code name} cannot change: they are read only to refuse them by name. Unknown fields are
-     * refused ({@link StrictRequestBodies}).
+     * refused.
      */
-    @JsonIgnoreProperties(ignoreUnknown = false)
+    @JsonBody(rejectUnknown = true)
     public record ProviderKeyUpdate(
             @Size(max = 4096, message = "1-4096 characters without surrounding whitespace") String apiKey,
             @Size(max = 200, message = "at most 200 characters") String label,
-            @JsonDeserialize(using = AbsentOrNull.class) @Schema(description = "null clears it; absent keeps it")
+            @Schema(description = "null clears it; absent keeps it")
             Optional<@Size(max = 2048, message = "an http(s) URL without credentials, query or fragment") String> baseUrl,
             @Schema(hidden = true) String provider,
             @Schema(hidden = true) String name) {
@@ -174,6 +185,7 @@ public final class AuthDtos {
         }
     }
 
+    @JsonBody
     public record ResolveRequest(@NotNull UUID userId, @NotBlank @Size(max = 64) String providerKeyName) { }
 
     public record ResolvedKey(UUID id, String provider, String name, String baseUrl, String apiKey) {

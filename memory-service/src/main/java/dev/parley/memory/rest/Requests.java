@@ -1,15 +1,11 @@
 package dev.parley.memory.rest;
 
-import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
-import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
+import dev.parley.platform.json.JsonBody;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
@@ -22,7 +18,10 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
-/** The API's request bodies (snake_case on the wire), checked by Bean Validation and {@link JsonBodies}' rules. */
+/**
+ * The API's request bodies (snake_case on the wire), checked by Bean Validation and the platform's {@link JsonBody}
+ * rules (a number is a JSON number: {@code "0.5"} is refused).
+ */
 public final class Requests {
     private Requests() { }
 
@@ -44,7 +43,6 @@ public final class Requests {
                      @Size(max = 32, message = "keywords is an array of at most 32 strings.")
                      List<@NotBlank(message = "each keyword is a non-empty string of at most 100 characters.")
                           @Size(max = 100, message = "each keyword is a non-empty string of at most 100 characters.") String>> keywords,
-            @JsonDeserialize(contentUsing = NumberOnly.class)
             Optional<@NotNull(message = "importance is a number from 0 to 1.") @DecimalMin(value = "0", message = "importance is a number from 0 to 1.")
                      @DecimalMax(value = "1", message = "importance is a number from 0 to 1.") Double> importance,
             Optional<@NotNull(message = "related_message_ids is an array of at most 100 message ids.")
@@ -71,9 +69,11 @@ public final class Requests {
                           @Max(value = 100_000, message = "token_budget is from 0 to 100000.") Integer tokenBudget) { }
 
     /** One message of an exchange (a role left out: user). */
+    @JsonBody
     public record Line(UUID id, String role, @NotNull(message = "each message has a text content.") String content) { }
 
     /** One message of a stretch to summarise. */
+    @JsonBody
     public record SummaryLine(@NotNull(message = "each message has its id.") UUID id,
                               @NotBlank(message = "each message has its role.") String role,
                               @NotNull(message = "each message has a text content.") String content) { }
@@ -91,19 +91,4 @@ public final class Requests {
                           @NotNull(message = "messages is an array of {id, role, content}.") @Size(max = 10_000)
                           List<@Valid @NotNull SummaryLine> messages,
                           UUID fromMessageId, UUID toMessageId) { }
-
-    /** A JSON number, and only a number (Jackson would also read "0.5" as one): for fields that were always strict. */
-    public static final class NumberOnly extends StdDeserializer<Double> {
-        public NumberOnly() {
-            super(Double.class);
-        }
-
-        @Override
-        public Double deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-            if (p.currentToken() != null && p.currentToken().isNumeric()) {
-                return p.getDoubleValue();
-            }
-            return (Double) ctxt.handleUnexpectedToken(Double.class, p);
-        }
-    }
 }

@@ -1,8 +1,6 @@
 package dev.parley.platform.error;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -15,7 +13,6 @@ import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
 import io.vertx.core.http.HttpServerRequest;
-import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.validation.ValidationException;
 import jakarta.ws.rs.WebApplicationException;
@@ -79,12 +76,7 @@ public class ErrorMappers {
 
     @ServerExceptionMapper(priority = 1)
     public Response violations(ConstraintViolationException e, HttpServerRequest request) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        for (ConstraintViolation<?> v : e.getConstraintViolations()) {
-            fields.merge(fieldName(v), v.getMessage(), (a, b) -> a + "; " + b);
-        }
-        String names = String.join(", ", fields.keySet());
-        return respond(400, "VALIDATION_FAILED", "Invalid request: " + names, Map.of("fields", fields), request);
+        return api(BodyErrors.of(e.getConstraintViolations()), request);
     }
 
     @ServerExceptionMapper(priority = 1)
@@ -108,19 +100,10 @@ public class ErrorMappers {
         return json(e, request);
     }
 
+    /** A body Jackson could not read: one answer per kind of problem, see {@link BodyErrors}. */
     @ServerExceptionMapper(priority = 1)
     public Response json(JsonProcessingException e, HttpServerRequest request) {
-        if (e instanceof JsonParseException) {
-            return respond(400, "MALFORMED_JSON", "The request body is not valid JSON", Map.of(), request);
-        }
-        String path = e instanceof JsonMappingException m ? jsonPath(m) : "";
-        Map<String, Object> details = path.isEmpty() ? Map.of() : Map.of("field", path);
-        if (e instanceof InvalidFormatException || e instanceof MismatchedInputException) {
-            String msg = path.isEmpty() ? "The request body does not have the expected shape"
-                    : "Field '" + path + "' has the wrong type or format";
-            return respond(400, "INVALID_JSON", msg, details, request);
-        }
-        return respond(400, "MALFORMED_JSON", "The request body is not valid JSON", details, request);
+        return api(e instanceof JsonMappingException m ? BodyErrors.of(m) : BodyErrors.malformed(), request);
     }
 
     @ServerExceptionMapper(priority = 10)
@@ -141,19 +124,5 @@ public class ErrorMappers {
                 .type(MediaType.APPLICATION_JSON_TYPE)
                 .entity(ErrorBody.of(code, message, details, RequestIds.current(request)))
                 .build();
-    }
-
-    private static String jsonPath(JsonMappingException e) {
-        return e.getPath().stream()
-                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
-                .collect(Collectors.joining("."));
-    }
-
-    private static String fieldName(ConstraintViolation<?> v) {
-        // Property paths look like "register.request.username": keep the part after the method's parameter.
-        String path = v.getPropertyPath().toString();
-        String[] parts = path.split("\\.");
-        return parts.length >= 3 ? String.join(".", java.util.Arrays.copyOfRange(parts, 2, parts.length))
-                : parts[parts.length - 1];
     }
 }

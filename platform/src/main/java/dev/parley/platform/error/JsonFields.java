@@ -1,17 +1,22 @@
 package dev.parley.platform.error;
 
 import java.util.Iterator;
-import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** Checks on request bodies taken as JsonNode: a misspelt field is a 400 naming it, never silently ignored. */
+/**
+ * Checks on request bodies taken as JsonNode: a misspelt field is a 400 naming it, never silently ignored, with the
+ * answer a {@code @JsonBody(rejectUnknown = true)} record gives ({@link BodyErrors#unknownField}).
+ */
 public final class JsonFields {
     private JsonFields() {
     }
 
-    /** 400 VALIDATION_FAILED when {@code body} (an object; anything else is left to the caller) has a field outside {@code known}. */
+    /**
+     * 400 VALIDATION_FAILED with {@code details.fields = {"<where>.<field>":"unknown field"}} when {@code body} (an
+     * object; anything else is left to the caller) has a field outside {@code known}.
+     */
     public static void requireKnown(JsonNode body, Set<String> known, String where) {
         if (body == null || !body.isObject()) {
             return;
@@ -19,8 +24,7 @@ public final class JsonFields {
         for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!known.contains(f)) {
-                String name = where.isEmpty() ? f : where + "." + f;
-                throw new ApiException(400, "VALIDATION_FAILED", "Unknown field '" + name + "'.", Map.of(name, "unknown field"));
+                throw BodyErrors.unknownField(where.isEmpty() ? f : where + "." + f);
             }
         }
     }

@@ -9,6 +9,7 @@ import java.util.UUID;
 
 import dev.parley.platform.auth.CurrentCaller;
 import dev.parley.platform.error.ApiException;
+import dev.parley.platform.json.RequestBodies;
 import dev.parley.session.config.SessionConfig;
 import dev.parley.session.rest.Views.MessageView;
 import dev.parley.session.rest.Views.TurnView;

@@ -5,6 +5,8 @@ import static dev.parley.session.rest.SessionResource.uuid;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.platform.auth.CurrentCaller;
+import dev.parley.platform.error.BodyErrors;
+import dev.parley.platform.json.RequestBodies;
 import dev.parley.session.entity.Message;
 import dev.parley.session.rest.Views.MessageView;
 import dev.parley.session.rest.Views.Page;
@@ -104,7 +106,7 @@ public class MessageResource {
         try {
             json = body == null || body.isBlank() ? null : bodies.mapper().readTree(body);
         } catch (java.io.IOException e) {
-            throw new dev.parley.platform.error.ApiException(400, "MALFORMED_JSON", "The body is not valid JSON.");
+            throw BodyErrors.malformed();
         }
         Requests.Regeneration r = json == null || json.isNull() ? Requests.Regeneration.NONE : bodies.read(json, Requests.Regeneration.class);
         Message reply = turns.regenerate(owner(caller.get()), uuid(id, "message_id"), r.model(),

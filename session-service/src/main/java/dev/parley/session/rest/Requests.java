@@ -4,13 +4,14 @@ import java.util.Optional;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.platform.json.JsonBody;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
-/** The API's request bodies (snake_case on the wire), checked by Bean Validation and {@link JsonBodies}' rules. */
+/** The API's request bodies (snake_case on the wire), checked by Bean Validation and the platform's {@link JsonBody} rules. */
 public final class Requests {
     private Requests() { }
 

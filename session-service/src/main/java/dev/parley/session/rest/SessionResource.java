@@ -14,6 +14,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.platform.auth.Caller;
 import dev.parley.platform.auth.CurrentCaller;
 import dev.parley.platform.error.ApiException;
+import dev.parley.platform.error.BodyErrors;
+import dev.parley.platform.json.RequestBodies;
 import dev.parley.session.client.SummaryMemory;
 import dev.parley.session.config.SessionConfig;
 import dev.parley.session.rest.Views.MessageView;
@@ -166,7 +168,7 @@ public class SessionResource {
                 try {
                     parentId = Optional.of(UUID.fromString(parent.strip()));
                 } catch (IllegalArgumentException e) {
-                    throw BodyErrors.invalid("parent_message_id", "parent_message_id must be a UUID.");
+                    throw BodyErrors.field("parent_message_id", "parent_message_id must be a UUID.");
                 }
             }
         }
@@ -175,7 +177,7 @@ public class SessionResource {
             try {
                 params = mapper.readTree(llmParams);
             } catch (IOException e) {
-                throw new ApiException(400, "VALIDATION_FAILED", "llm_params must be a JSON object.");
+                throw BodyErrors.field("llm_params", "llm_params must be a JSON object.");
             }
         }
         return new Requests.NewMessage(content, parentId, model, params);

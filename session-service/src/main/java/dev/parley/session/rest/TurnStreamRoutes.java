@@ -12,7 +12,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.platform.auth.Caller;
 import dev.parley.platform.config.HttpConfig;
 import dev.parley.platform.error.ApiException;
+import dev.parley.platform.error.BodyErrors;
 import dev.parley.platform.http.ErrorWriter;
+import dev.parley.platform.json.RequestBodies;
 import dev.parley.session.config.SessionConfig;
 import dev.parley.session.entity.Message;
 import dev.parley.session.service.TurnService;
@@ -67,7 +69,7 @@ public class TurnStreamRoutes {
             UUID id = SessionResource.uuid(rc.pathParam("id"), "session_id");
             Requests.NewMessage body = ctx.form != null ? ctx.form : bodies.read(ctx.json, Requests.NewMessage.class);
             if (body == null) {
-                throw BodyErrors.invalid("body", "Send {\"content\":\"…\"}.");
+                throw BodyErrors.field("body", "Send {\"content\":\"…\"}.");
             }
             turns.send(owner, id, SessionResource.turn(mapper, body), rc.request().getHeader("Idempotency-Key"), ctx.images, ctx.sink);
             return null;

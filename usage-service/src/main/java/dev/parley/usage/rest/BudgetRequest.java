@@ -2,7 +2,7 @@ package dev.parley.usage.rest;
 
 import java.math.BigDecimal;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.parley.platform.json.JsonBody;
 import dev.parley.usage.entity.BudgetLimits;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
@@ -10,14 +10,15 @@ import jakarta.validation.constraints.DecimalMin;
 
 /**
  * A budget as {@code PUT /api/v1/budgets/…} takes it: {@code {"daily":{"soft_usd","hard_usd"},"monthly":{…}}}. A
- * period or a limit that is absent or null has no limit (a PUT replaces the whole budget). Unknown fields are refused.
+ * period or a limit that is absent or null has no limit (a PUT replaces the whole budget). Unknown fields are refused,
+ * and a limit is a JSON number ({@code "5"} is refused).
  */
-@JsonIgnoreProperties(ignoreUnknown = false)
+@JsonBody(rejectUnknown = true)
 public record BudgetRequest(@Valid Limits daily, @Valid Limits monthly) {
     static final String USD = "a number of USD from 0 to 1000000000 (or null for no limit)";
 
     /** One period's limits in USD; null = none. */
-    @JsonIgnoreProperties(ignoreUnknown = false)
+    @JsonBody(rejectUnknown = true)
     public record Limits(@DecimalMin(value = "0", message = USD) @DecimalMax(value = "1000000000", message = USD) BigDecimal softUsd,
                          @DecimalMin(value = "0", message = USD) @DecimalMax(value = "1000000000", message = USD) BigDecimal hardUsd) {
     }

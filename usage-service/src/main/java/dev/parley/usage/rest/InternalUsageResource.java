@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.platform.json.JsonBody;
 import dev.parley.usage.entity.UsageEvent;
 import dev.parley.usage.service.Budgets;
 import dev.parley.usage.service.Ingest;
@@ -49,6 +50,7 @@ public class InternalUsageResource {
      * alone, counted, and the rest of the batch stored, so that it cannot block the gateway's outbox forever. As a
      * typed list, one such event would make the whole body a 400. {@link #parse} checks each one.
      */
+    @JsonBody
     public record UsageEvents(
             @NotNull(message = SEND_EVENTS) @Size(max = MAX_BATCH, message = "At most " + MAX_BATCH + " events per batch.")
             List<JsonNode> events) { }

@@ -5,9 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.parley.platform.auth.CurrentCaller;
 import dev.parley.platform.error.ApiException;
+import dev.parley.platform.json.JsonBody;
 import dev.parley.usage.entity.Price;
 import dev.parley.usage.service.ModelFilter;
 import dev.parley.usage.service.PriceCatalogue;
@@ -47,7 +47,7 @@ public class PricingResource {
     }
 
     /** The period of a recompute: dates (2026-11-30; {@code to} inclusive) or instants ({@code to} exclusive). */
-    @JsonIgnoreProperties(ignoreUnknown = false)
+    @JsonBody(rejectUnknown = true)
     public record RecomputeRequest(String from, String to) { }
 
     static Map<String, Object> view(Price p) {

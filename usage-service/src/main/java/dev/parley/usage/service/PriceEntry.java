@@ -2,7 +2,7 @@ package dev.parley.usage.service;
 
 import java.math.BigDecimal;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.parley.platform.json.JsonBody;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.NotBlank;
@@ -15,10 +15,11 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 /**
  * One price as an admin sends it ({@code POST}, {@code PUT /api/v1/pricing}) and as the bundled catalogue lists it,
  * checked by the same rules: USD per million tokens (per image for images), each from 0 to 10,000; unset cached,
- * cache-write and reasoning prices mean the input (resp. output) price. Unknown fields are refused.
+ * cache-write and reasoning prices mean the input (resp. output) price. Unknown fields are refused, and prices are
+ * JSON numbers.
  * {@link PriceCatalogue#price} turns it into a {@code Price}.
  */
-@JsonIgnoreProperties(ignoreUnknown = false)
+@JsonBody(rejectUnknown = true)
 public record PriceEntry(
         @NotBlank(message = REQUIRED) @Size(max = 64, message = "is at most 64 characters") String provider,
         @NotBlank(message = REQUIRED) @Size(max = 256, message = REQUIRED) String model,

@@ -11,10 +11,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parley.platform.http.StrictJson;
+import dev.parley.platform.json.JsonFieldNames;
+import dev.parley.platform.json.StrictJson;
 import dev.parley.usage.entity.Price;
-import dev.parley.usage.rest.JsonFieldNames;
-import dev.parley.usage.rest.StrictRequestBodies;
 import jakarta.validation.Validation;
 import jakarta.validation.Validator;
 import org.hibernate.validator.HibernateValidator;
@@ -29,7 +28,6 @@ class PriceCatalogueTest {
     static ObjectMapper mapper() {
         ObjectMapper m = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
         new StrictJson().customize(m);
-        new StrictRequestBodies().customize(m);
         return m;
     }
 

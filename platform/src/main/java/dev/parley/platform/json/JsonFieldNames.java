@@ -1,4 +1,4 @@
-package dev.parley.usage.rest;
+package dev.parley.platform.json;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,8 +13,7 @@ import org.hibernate.validator.spi.nodenameprovider.PropertyNodeNameProvider;
 /**
  * Bean Validation names a field as the client wrote it ({@code details.fields."daily.soft_usd"}), not as Java spells
  * it ({@code daily.softUsd}): the JSON name comes from the application's ObjectMapper (snake_case, or a
- * {@code @JsonProperty}). Quarkus's validator picks this bean up. Kept identical in auth-service and usage-service:
- * it belongs in the platform.
+ * {@code @JsonProperty}). Quarkus's validator picks this bean up in every service.
  */
 @Singleton
 public class JsonFieldNames implements PropertyNodeNameProvider {

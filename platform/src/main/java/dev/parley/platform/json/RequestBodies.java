@@ -1,18 +1,20 @@
-package dev.parley.session.rest;
+package dev.parley.platform.json;
 
 import java.util.Set;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.parley.platform.error.ApiException;
+import dev.parley.platform.error.BodyErrors;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 
 /**
- * Reads and checks a request body where JAX-RS does not (the streaming routes, multipart forms): the same records,
- * the same {@link JsonBodies} rules and Bean Validation, the same 400s as the JSON API.
+ * Reads and checks a request body where JAX-RS does not (Vert.x routes such as streamed turns, multipart forms): the
+ * same {@link JsonBody} records, the same {@link StrictJson} rules and Bean Validation, the same 400s as a JAX-RS
+ * body ({@link BodyErrors}).
  */
 @ApplicationScoped
 public class RequestBodies {
@@ -33,8 +35,8 @@ public class RequestBodies {
             return valid(mapper.treeToValue(json, type));
         } catch (JsonMappingException e) {
             throw BodyErrors.of(e);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new ApiException(400, "MALFORMED_JSON", "The body is not valid JSON.");
+        } catch (JsonProcessingException e) {
+            throw BodyErrors.malformed();
         }
     }
 
@@ -47,6 +49,7 @@ public class RequestBodies {
         return body;
     }
 
+    /** The application's ObjectMapper, for a part of a form that is JSON text. */
     public ObjectMapper mapper() {
         return mapper;
     }

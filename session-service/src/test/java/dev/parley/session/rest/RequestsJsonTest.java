@@ -19,14 +19,15 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 /**
- * The application's ObjectMapper on request body records: an Optional component tells absent (null) from JSON null
- * (empty) from a value, a JsonNode component absent (null) from JSON null (NullNode); strict records refuse unknown
- * fields, the others ignore them; a number where text is expected stays a failure (the platform's strict JSON).
+ * This service's ObjectMapper on its request body records, with the platform's {@code @JsonBody} rules in effect (the
+ * customizer comes from the platform jar): an Optional component tells absent (null) from JSON null (empty) from a
+ * value, a JsonNode component absent (null) from JSON null (NullNode); strict records refuse unknown fields, the others
+ * ignore them; a number where text is expected stays a failure.
  */
 @QuarkusTest
 @QuarkusTestResource(ParleyTestEnvironment.class)
 @QuarkusTestResource(AuthServiceStub.class)
-class JsonBodiesTest {
+class RequestsJsonTest {
     @Inject
     ObjectMapper mapper;
 
