@@ -232,12 +232,12 @@ class RateLimitAndBudgetTest {
     void theAdminApiNamesWhatIsWrongWithABody() {
         String url = "/api/v1/rate-limits/users/" + user;
         assertBadBody(url, "{\"requests_per_minute\":5,\"tokens_per_minute\":null,\"burst\":3}", "burst", "unknown field");
-        assertBadBody(url, "{\"requests_per_minute\":5}", "tokens_per_minute", "required");
-        assertBadBody(url, "{\"requests_per_minute\":\"5\",\"tokens_per_minute\":null}", "requests_per_minute", "invalid");
-        assertBadBody(url, "{\"requests_per_minute\":1.5,\"tokens_per_minute\":null}", "requests_per_minute", "invalid");
-        assertBadBody(url, "{\"requests_per_minute\":true,\"tokens_per_minute\":null}", "requests_per_minute", "invalid");
-        assertBadBody(url, "{\"requests_per_minute\":null,\"tokens_per_minute\":-2}", "tokens_per_minute", "invalid");
-        assertBadBody(url, "[1,2]", null, null);
+        assertBadBody(url, "{\"requests_per_minute\":5}", "tokens_per_minute", "required (null for no limit)");
+        assertBadBody(url, "{\"requests_per_minute\":\"5\",\"tokens_per_minute\":null}", "requests_per_minute", "wrong type or format");
+        assertBadBody(url, "{\"requests_per_minute\":1.5,\"tokens_per_minute\":null}", "requests_per_minute", "wrong type or format");
+        assertBadBody(url, "{\"requests_per_minute\":true,\"tokens_per_minute\":null}", "requests_per_minute", "wrong type or format");
+        assertBadBody(url, "{\"requests_per_minute\":null,\"tokens_per_minute\":-2}", "tokens_per_minute", "must be a non-negative integer or null");
+        assertBadBody(url, "[1,2]", null, null, "INVALID_JSON");
         assertBadBody("/api/v1/rate-limits/default", "", null, null);
         // null for both is a valid body: no limit, even where the default has one
         given().auth().oauth2(admin).contentType("application/json").body("{\"requests_per_minute\":null,\"tokens_per_minute\":null}")
@@ -246,12 +246,16 @@ class RateLimitAndBudgetTest {
     }
 
     private void assertBadBody(String url, String body, String field, String detail) {
+        assertBadBody(url, body, field, detail, "VALIDATION_FAILED");
+    }
+
+    private void assertBadBody(String url, String body, String field, String detail, String code) {
         Response r = given().auth().oauth2(admin).contentType("application/json").body(body).put(url);
         r.then().statusCode(400);
         JsonNode error = json(r.asString()).path("error");
-        assertEquals("VALIDATION_FAILED", error.path("code").asText(), body);
+        assertEquals(code, error.path("code").asText(), body + " → " + r.asString());
         if (field != null) {
-            assertEquals(detail, error.path("details").path(field).asText(), body + " → " + r.asString());
+            assertEquals(detail, error.path("details").path("fields").path(field).asText(), body + " → " + r.asString());
             assertTrue(error.path("message").asText().contains(field), r.asString());
         }
     }

@@ -4,20 +4,12 @@ import java.sql.SQLException;
 import java.util.Map;
 import java.util.UUID;
 
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.parley.gateway.service.ratelimit.RateLimitSettings.Limits;
 import dev.parley.gateway.service.ratelimit.RateLimitSettings;
 import dev.parley.platform.auth.CurrentCaller;
 import dev.parley.platform.error.ApiException;
-import dev.parley.platform.error.ErrorMappers;
-import io.quarkus.resteasy.reactive.jackson.CustomDeserialization;
 import io.smallrye.common.annotation.Blocking;
-import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.validation.ConstraintViolation;
-import jakarta.validation.ConstraintViolationException;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -27,11 +19,10 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * Admin API for rate limits: the default for every user, per-user overrides and per-access-key limits, each
@@ -46,13 +37,9 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 @Blocking
 @Tag(name = "Rate limits (admin)")
 public class RateLimitResource {
-    private static final String SHAPE = "Send {\"requests_per_minute\":n|null,\"tokens_per_minute\":n|null}.";
-
     /** A subject's limits as they apply; {@code source}: admin (this API), config, default, or none. */
     public record LimitView(String subject, UUID id, Long requestsPerMinute, Long tokensPerMinute, String source) { }
 
-    private static final ErrorMappers ERRORS = new ErrorMappers();
-    private static final PropertyNamingStrategies.NamingBase SNAKE = (PropertyNamingStrategies.NamingBase) PropertyNamingStrategies.SNAKE_CASE;
 
     private final RateLimitSettings settings;
     private final CurrentCaller caller;
@@ -73,9 +60,8 @@ public class RateLimitResource {
     @PUT
     @Path("/default")
     @Operation(summary = "Set the limits of every user without their own (null: no limit)")
-    @CustomDeserialization(StrictBodyReader.class)
     public LimitView putDefault(@Valid @NotNull LimitsBody body) throws SQLException {
-        settings.put("default", null, body.requestsPerMinute(), body.tokensPerMinute(), caller.get().userId());
+        settings.put("default", null, body.requests(), body.tokens(), caller.get().userId());
         return getDefault();
     }
 
@@ -100,10 +86,9 @@ public class RateLimitResource {
     @PUT
     @Path("/users/{user_id}")
     @Operation(summary = "Set a user's own limits (null: no limit, even when the default has one)")
-    @CustomDeserialization(StrictBodyReader.class)
     public LimitView putUser(@PathParam("user_id") String userId, @Valid @NotNull LimitsBody body) throws SQLException {
         UUID id = uuid(userId, "user_id");
-        settings.put("user", id, body.requestsPerMinute(), body.tokensPerMinute(), caller.get().userId());
+        settings.put("user", id, body.requests(), body.tokens(), caller.get().userId());
         return getUser(userId);
     }
 
@@ -129,10 +114,9 @@ public class RateLimitResource {
     @PUT
     @Path("/access-keys/{key_id}")
     @Operation(summary = "Set an access key's own limits")
-    @CustomDeserialization(StrictBodyReader.class)
     public LimitView putKey(@PathParam("key_id") String keyId, @Valid @NotNull LimitsBody body) throws SQLException {
         UUID id = uuid(keyId, "key_id");
-        settings.put("access_key", id, body.requestsPerMinute(), body.tokensPerMinute(), caller.get().userId());
+        settings.put("access_key", id, body.requests(), body.tokens(), caller.get().userId());
         return getKey(keyId);
     }
 
@@ -150,49 +134,7 @@ public class RateLimitResource {
         try {
             return UUID.fromString(value);
         } catch (IllegalArgumentException e) {
-            throw new ApiException(400, "VALIDATION_FAILED", name + " must be a UUID", Map.of(name, "not a UUID"));
+            throw new ApiException(400, "VALIDATION_FAILED", name + " must be a UUID", Map.of("fields", Map.of(name, "not a UUID")));
         }
-    }
-
-    /**
-     * A body that is not {@link LimitsBody}, in this API's words: which field is unknown, missing, or not a whole
-     * number of at least 0 (or null).
-     */
-    @ServerExceptionMapper
-    Response badBody(JsonMappingException e, HttpServerRequest request) {
-        String field = e.getPath().isEmpty() ? null : e.getPath().get(e.getPath().size() - 1).getFieldName();
-        if (e instanceof UnrecognizedPropertyException u) {
-            return invalid("Unknown field '" + u.getPropertyName() + "'.", u.getPropertyName(), "unknown field", request);
-        }
-        if (field == null) {
-            return invalid(SHAPE, null, null, request);
-        }
-        // Jackson's words for a required creator property that is absent (JsonProperty(required = true))
-        if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Missing required creator property")) {
-            return invalid(field + " is required (null for no limit).", field, "required", request);
-        }
-        return invalid(field + " must be a non-negative integer or null.", field, "invalid", request);
-    }
-
-    /** A negative limit, or no body at all. */
-    @ServerExceptionMapper
-    Response badValue(ConstraintViolationException e, HttpServerRequest request) {
-        for (ConstraintViolation<?> v : e.getConstraintViolations()) {
-            String leaf = null;
-            for (jakarta.validation.Path.Node node : v.getPropertyPath()) {
-                leaf = node.getName();
-            }
-            if (leaf != null && !"body".equals(leaf)) {
-                String field = SNAKE.translate(leaf);
-                return invalid(field + " must be a non-negative integer or null.", field, "invalid", request);
-            }
-        }
-        return invalid(SHAPE, null, null, request);
-    }
-
-    private static Response invalid(String message, String field, String detail, HttpServerRequest request) {
-        ApiException e = field == null ? new ApiException(400, "VALIDATION_FAILED", message)
-                : new ApiException(400, "VALIDATION_FAILED", message, Map.of(field, detail));
-        return ERRORS.api(e, request);
     }
 }
