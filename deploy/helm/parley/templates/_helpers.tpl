@@ -15,6 +15,7 @@ The public routes: path, pathType, service key. Equal to k8s/ingress.yaml (the c
 never /internal or /q.
 */}}
 {{- define "parley.routes" -}}
+- {path: /health, type: Exact, service: gateway}
 - {path: /api/v1/auth, type: Prefix, service: auth}
 - {path: /api/v1/users, type: Prefix, service: auth}
 - {path: /api/v1/access-keys, type: Prefix, service: auth}

@@ -18,6 +18,7 @@ class IngressRoutesTest {
     private static final Path INGRESS_YAML = Path.of("..", "k8s", "ingress.yaml");
 
     private static final Set<Route> EXPECTED = Set.of(
+            Route.exact("/health", "llm-gateway-service"),
             Route.prefix("/api/v1/auth", "auth-service"),
             Route.prefix("/api/v1/users", "auth-service"),
             Route.prefix("/api/v1/access-keys", "auth-service"),

@@ -225,6 +225,34 @@ class BadInputIT {
         return bytes(sb.append("\"}").toString());
     }
 
+    /**
+     * A property's JSON type: OpenAPI 3.0's {@code "type":"string"} or 3.1's {@code "type":["string","null"]} (the
+     * non-null one: null itself may be allowed, so it is never sent as the wrong value), {@code object} for a schema
+     * with properties, empty when the schema says nothing.
+     */
+    static String typeOf(JsonNode prop) {
+        JsonNode t = prop.path("type");
+        if (t.isArray()) {
+            for (JsonNode each : t) {
+                if (!"null".equals(each.asText())) {
+                    return each.asText();
+                }
+            }
+        }
+        if (t.isTextual()) {
+            return t.asText();
+        }
+        for (String combinator : List.of("anyOf", "oneOf", "allOf")) {
+            for (JsonNode each : prop.path(combinator)) {
+                String inner = typeOf(each);
+                if (!inner.isEmpty() && !inner.equals("null")) {
+                    return inner;
+                }
+            }
+        }
+        return prop.has("properties") ? "object" : "";
+    }
+
     /** One declared field with a value of a type its schema does not allow; the other fields absent. */
     private static byte[] wrongType(JsonNode doc, JsonNode schema, List<String> fields, Random random) {
         if (fields.isEmpty()) {
@@ -232,7 +260,7 @@ class BadInputIT {
         }
         String field = fields.get(random.nextInt(fields.size()));
         JsonNode prop = resolve(doc, schema.path("properties").path(field));
-        String type = prop.path("type").asText(prop.has("properties") ? "object" : "");
+        String type = typeOf(prop);
         ObjectNode body = F.objectNode();
         List<JsonNode> wrong = new ArrayList<>();
         if (!type.equals("string")) {

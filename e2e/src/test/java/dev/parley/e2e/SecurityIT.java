@@ -43,7 +43,7 @@ class SecurityIT {
             "memory-service", "usage-service");
     /** The only public operations that need no token. */
     static final Set<String> OPEN = Set.of("POST /api/v1/auth/register", "POST /api/v1/auth/login",
-            "POST /api/v1/auth/refresh", "POST /api/v1/auth/logout", "GET /.well-known/jwks.json");
+            "POST /api/v1/auth/refresh", "POST /api/v1/auth/logout", "GET /.well-known/jwks.json", "GET /health");
 
     record Op(String service, String method, String path, List<String> roles, boolean secured, boolean multipart) {
         boolean internal() {
@@ -256,6 +256,17 @@ class SecurityIT {
                         + (credential.startsWith("pk-") ? "access key" : "token") + " in: " + r.status() + " " + r.text());
             }
         }));
+    }
+
+    @Test
+    void healthIsPublicAndSaysNothingElseWhileQStaysUnrouted() {
+        Api.Response r = api.get("/health", null);
+        assertEquals(200, r.status(), r.text());
+        assertEquals(Map.of("status", "UP"), Api.JSON.convertValue(r.json(), Map.class), "UP or DOWN, nothing else");
+        assertEquals("no-store", r.headers().firstValue("Cache-Control").orElse(null));
+        for (String q : List.of("/q/health", "/q/health/ready", "/q/metrics", "/q/openapi", "/health/ready", "/healthx")) {
+            assertEquals(404, api.get(q, null).status(), q + " is not routed");
+        }
     }
 
     @Test

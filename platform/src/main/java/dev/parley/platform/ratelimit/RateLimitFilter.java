@@ -38,7 +38,8 @@ public class RateLimitFilter {
     }
 
     static boolean limited(String path) {
-        return path != null && !path.startsWith("/q/") && !path.startsWith("/internal/") && !path.startsWith("/.well-known/");
+        return path != null && !path.startsWith("/q/") && !path.startsWith("/internal/") && !path.startsWith("/.well-known/")
+                && !path.equals("/health");
     }
 
     private static boolean isGeneration(ResourceInfo resource) {
