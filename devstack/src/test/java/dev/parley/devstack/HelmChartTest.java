@@ -178,7 +178,7 @@ class HelmChartTest {
                         + service.substring(prefix.length()) + ":" + p.path("backend").path("service").path("port").path("number").asInt());
             }
         }
-        assertEquals(14, out.size(), out.toString());
+        assertEquals(15, out.size(), out.toString());
         return out;
     }
 
