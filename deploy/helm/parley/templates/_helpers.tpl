@@ -20,12 +20,14 @@ never /internal or /q.
 - {path: /api/v1/users, type: Prefix, service: auth}
 - {path: /api/v1/access-keys, type: Prefix, service: auth}
 - {path: /api/v1/provider-keys, type: Prefix, service: auth}
+- {path: /api/v1/invites, type: Prefix, service: auth}
 - {path: /.well-known/jwks.json, type: Exact, service: auth}
 - {path: /api/v1/sessions, type: Prefix, service: session}
 - {path: /api/v1/messages, type: Prefix, service: session}
 - {path: /api/v1/llm, type: Prefix, service: session}
 - {path: /v1, type: Prefix, service: gateway}
 - {path: /api/v1/rate-limits, type: Prefix, service: gateway}
+- {path: /api/v1/routes, type: Prefix, service: gateway}
 - {path: /api/v1/memories, type: Prefix, service: memory}
 - {path: /api/v1/usage, type: Prefix, service: usage}
 - {path: /api/v1/budgets, type: Prefix, service: usage}

@@ -23,12 +23,14 @@ class IngressRoutesTest {
             Route.prefix("/api/v1/users", "auth-service"),
             Route.prefix("/api/v1/access-keys", "auth-service"),
             Route.prefix("/api/v1/provider-keys", "auth-service"),
+            Route.prefix("/api/v1/invites", "auth-service"),
             Route.exact("/.well-known/jwks.json", "auth-service"),
             Route.prefix("/api/v1/sessions", "session-service"),
             Route.prefix("/api/v1/messages", "session-service"),
             Route.prefix("/api/v1/llm", "session-service"),
             Route.prefix("/v1", "llm-gateway-service"),
             Route.prefix("/api/v1/rate-limits", "llm-gateway-service"),
+            Route.prefix("/api/v1/routes", "llm-gateway-service"),
             Route.prefix("/api/v1/memories", "memory-service"),
             Route.prefix("/api/v1/usage", "usage-service"),
             Route.prefix("/api/v1/budgets", "usage-service"),
@@ -65,6 +67,9 @@ class IngressRoutesTest {
         assertEquals(Optional.empty(), serviceFor("/internal/v1/service-tokens"));
         assertEquals(Optional.empty(), serviceFor("/q/health/ready"));
         assertEquals(Optional.empty(), serviceFor("/api/v1/sessionsX"));
+        assertEquals(Optional.of("auth-service"), serviceFor("/api/v1/invites/42"));
+        assertEquals(Optional.of("llm-gateway-service"), serviceFor("/api/v1/routes"));
+        assertEquals(Optional.empty(), serviceFor("/api/v1/routesX"));
         assertEquals(Optional.of("session-service"), serviceFor("/api/v1/sessions/42/messages"));
         assertEquals(Optional.empty(), serviceFor("/api/v1"));
         assertEquals(Optional.empty(), serviceFor("/"));
