@@ -178,7 +178,7 @@ class HelmChartTest {
                         + service.substring(prefix.length()) + ":" + p.path("backend").path("service").path("port").path("number").asInt());
             }
         }
-        assertEquals(15, out.size(), out.toString());
+        assertEquals(17, out.size(), out.toString());
         return out;
     }
 
@@ -336,9 +336,14 @@ class HelmChartTest {
             assertEquals("parley", env(container(named(objects, "Deployment", "parley-" + SERVICES.get(key))))
                     .get("QUARKUS_DATASOURCE_USERNAME").path("value").asText(), "not the superuser");
         });
-        assertEquals("10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10",
-                env(container(named(objects, "Deployment", "parley-auth-service"))).get("QUARKUS_HTTP_PROXY_TRUSTED_PROXIES")
-                        .path("value").asText(), "behind the ingress, client addresses come from X-Forwarded-For");
+        for (String service : SERVICES.values()) {
+            // every service's per-address limits and auth's login throttling need the clients' own addresses
+            assertEquals("10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10",
+                    env(container(named(objects, "Deployment", "parley-" + service))).get("QUARKUS_HTTP_PROXY_TRUSTED_PROXIES")
+                            .path("value").asText(), service + ": behind the ingress, client addresses come from X-Forwarded-For");
+        }
+        assertEquals("invite", env(container(named(objects, "Deployment", "parley-auth-service")))
+                .get("PARLEY_AUTH_REGISTRATION").path("value").asText(), "a cluster starts with registration by invite");
         assertTrue(ofKind(objects, "HorizontalPodAutoscaler").isEmpty());
         assertTrue(ofKind(objects, "ServiceMonitor").isEmpty(), "no CRD objects by default");
         assertTrue(ofKind(objects, "PrometheusRule").isEmpty(), "no CRD objects by default");
@@ -416,8 +421,12 @@ class HelmChartTest {
                 .path("secretKeyRef").path("key").asText());
         assertEquals("internal.example.com", gatewayEnv.get("PARLEY_EGRESS_DENIED_HOSTS").path("value").asText());
         assertNotNull(gatewayEnv.get("VLLM_API_KEY"));
-        assertEquals("10.0.0.0/8", env(container(named(objects, "Deployment", "parley-auth-service")))
-                .get("QUARKUS_HTTP_PROXY_TRUSTED_PROXIES").path("value").asText());
+        for (String service : SERVICES.values()) {
+            assertEquals("10.0.0.0/8", env(container(named(objects, "Deployment", "parley-" + service)))
+                    .get("QUARKUS_HTTP_PROXY_TRUSTED_PROXIES").path("value").asText(), service);
+        }
+        assertEquals("closed", env(container(named(objects, "Deployment", "parley-auth-service")))
+                .get("PARLEY_AUTH_REGISTRATION").path("value").asText());
         assertEquals("https://app.example.com", named(objects, "ConfigMap", "parley-config").path("data")
                 .path("QUARKUS_HTTP_CORS_ORIGINS").asText());
         // the gateway may reach the public internet on 443 and the operator's extra peer; the others may not
