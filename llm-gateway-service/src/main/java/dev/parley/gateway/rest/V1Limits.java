@@ -48,8 +48,8 @@ final class V1Limits {
 
     /**
      * The failure of a call without a valid credential (missing or refused), or the 429 when its client address is
-     * over its limit; other failures (auth-service unavailable) are answered as they are. Counted once per call
-     * (Quarkus may hand a refused credential both to the route's failure handler and to the identity's subscriber).
+     * over its limit; other failures (auth-service unavailable) are answered as they are. Counted once per call,
+     * however many of the route's handlers see the failure (the failure handler can see it more than once).
      */
     Throwable anonymous(RoutingContext rc, Throwable failure) {
         boolean noCredential = failure instanceof AuthenticationFailedException
