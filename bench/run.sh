@@ -115,6 +115,9 @@ OPTS="$JVM_OPTS -Dparley.gateway.providers.bench.type=openai_compatible"
 OPTS+=" -Dparley.gateway.providers.bench.base-url=$MOCK/v1"
 OPTS+=" -Dparley.gateway.providers.bench.api-key=sk-bench-operator-key"
 OPTS+=" -Dparley.egress.allow-loopback=true"
+# One user at thousands of calls a second: the platform's per-user limits (60 generations a minute by default) would
+# refuse nearly every call, so they are off here, as for every benchmark (their own cost: the gateway's README).
+OPTS+=" -Dparley.rate-limit.enabled=false"
 # usage-service is a skeleton until its issue lands: the mock takes the usage events (202) so the outbox drains
 # while the benchmark runs, as in production (set BENCH_USAGE_SINK=0 to let it answer 404 and the backlog grow).
 [[ "${BENCH_USAGE_SINK:-1}" == 1 ]] && OPTS+=" -Dparley.usage.url=$MOCK"

@@ -101,6 +101,7 @@ public final class ChatJson {
                 message.putNull("refusal");
                 changed = true;
             }
+            changed |= reasoningContent(message);
             i++;
         }
         if (c.has("usage") && c.get("usage").isNull()) {
@@ -108,6 +109,23 @@ public final class ChatJson {
             changed = true;
         }
         return changed;
+    }
+
+    /**
+     * One name for a model's reasoning, whoever produced it: {@code reasoning_content} (as DeepSeek, llama.cpp, older
+     * vLLM and the gateway's Anthropic and Gemini translations say it). Ollama, Groq, OpenRouter and newer vLLM say
+     * {@code reasoning}: moved. True when it moved.
+     */
+    static boolean reasoningContent(ObjectNode messageOrDelta) {
+        JsonNode reasoning = messageOrDelta.get("reasoning");
+        if (reasoning == null || !reasoning.isTextual()) {
+            return false;
+        }
+        messageOrDelta.remove("reasoning");
+        if (!messageOrDelta.hasNonNull("reasoning_content")) {
+            messageOrDelta.put("reasoning_content", reasoning.asText());
+        }
+        return true;
     }
 
     /** id, object, created and model as the spec requires them; true when something was filled in. */
@@ -169,6 +187,7 @@ public final class ChatJson {
                 choice.putNull("finish_reason");
                 changed = true;
             }
+            changed |= reasoningContent(delta);
             if (index >= 0 && index < 4096 && !seenChoices.get(index)) {
                 seenChoices.set(index);
                 if (!delta.hasNonNull("role")) {

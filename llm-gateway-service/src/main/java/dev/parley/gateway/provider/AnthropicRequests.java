@@ -7,9 +7,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.gateway.openai.OpenAiException;
 import dev.parley.gateway.openai.OpenAiShapes;
+import dev.parley.gateway.openai.Thinking;
 
 /** OpenAI chat requests as Anthropic Messages API requests (see {@link AnthropicProvider}). */
 final class AnthropicRequests {
+
+    /** Anthropic's smallest extended-thinking budget. */
+    static final long MIN_THINKING_BUDGET = 1024;
 
     private AnthropicRequests() { }
 
@@ -33,19 +37,8 @@ final class AnthropicRequests {
         if (!system.isEmpty()) {
             out.set("system", system);
         }
-        JsonNode thinking = req.get("thinking");
-        String effort = req.path("reasoning_effort").asText(null);
-        long budget = 0;
-        if (thinking instanceof ObjectNode t) {
-            out.set("thinking", t);
-            budget = t.path("budget_tokens").asLong(0);
-        } else if (effort != null && !"none".equals(effort)) {
-            budget = switch (effort) {
-                case "minimal", "low" -> 1024;
-                case "medium" -> 4096;
-                case "high" -> 16384;
-                default -> throw OpenAiException.invalid("reasoning_effort", "reasoning_effort must be minimal, low, medium or high.");
-            };
+        long budget = thinkingBudget(req);
+        if (budget > 0) {
             out.putObject("thinking").put("type", "enabled").put("budget_tokens", budget);
         }
         if (max == 0) {
@@ -70,6 +63,36 @@ final class AnthropicRequests {
             out.put("stream", true);
         }
         return out;
+    }
+
+    /**
+     * Extended thinking's budget, 0 for none: {@code thinking}'s own, else the level of {@code reasoning_effort}
+     * (minimal/low 1024, medium 4096, high 16384; {@code thinking: true} without either: medium). Anthropic's rule:
+     * at least 1024 and less than {@code max_tokens}, which counts the thinking too (the caller raises it).
+     */
+    private static long thinkingBudget(ObjectNode req) {
+        JsonNode thinking = req.get(Thinking.FIELD);
+        if (thinking != null && !Thinking.enabled(thinking)) {
+            return 0;
+        }
+        if (thinking != null && Thinking.budget(thinking) > 0) {
+            long budget = Thinking.budget(thinking);
+            if (budget < MIN_THINKING_BUDGET) {
+                throw OpenAiException.invalid(Thinking.FIELD, "thinking.budget_tokens must be at least "
+                        + MIN_THINKING_BUDGET + " for Anthropic models.");
+            }
+            return budget;
+        }
+        String effort = req.path("reasoning_effort").asText(thinking != null ? "medium" : null);
+        if (effort == null || "none".equals(effort)) {
+            return 0;
+        }
+        return switch (effort) {
+            case "minimal", "low" -> 1024;
+            case "medium" -> 4096;
+            case "high" -> 16384;
+            default -> throw OpenAiException.invalid("reasoning_effort", "reasoning_effort must be minimal, low, medium or high.");
+        };
     }
 
     private static ArrayNode messages(JsonNode messages, ArrayNode system) {

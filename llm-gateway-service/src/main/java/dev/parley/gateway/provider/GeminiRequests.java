@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.gateway.openai.OpenAiException;
+import dev.parley.gateway.openai.Thinking;
 import dev.parley.gateway.openai.OpenAiShapes;
 
 /** OpenAI chat and embeddings requests as Gemini API requests (see {@link GeminiProvider}). */
@@ -91,22 +92,46 @@ final class GeminiRequests {
             }
             default -> throw OpenAiException.invalid("response_format", "response_format must be text, json_object or json_schema.");
         }
-        String effort = req.path("reasoning_effort").asText(null);
-        if (effort != null) {
-            int budget = switch (effort) {
-                case "none", "minimal" -> 0;
-                case "low" -> 1024;
-                case "medium" -> 8192;
-                case "high" -> 24576;
-                default -> throw OpenAiException.invalid("reasoning_effort", "reasoning_effort must be none, minimal, low, medium or high.");
-            };
-            gen.putObject("thinkingConfig").put("thinkingBudget", budget).put("includeThoughts", budget > 0);
+        ObjectNode thinkingConfig = thinkingConfig(req);
+        if (thinkingConfig != null) {
+            gen.set("thinkingConfig", thinkingConfig);
         }
         if (!gen.isEmpty()) {
             out.set("generationConfig", gen);
         }
         tools(req, out);
         return out;
+    }
+
+    /**
+     * Gemini's {@code thinkingConfig}: {@code thinking: false} → budget 0 (Gemini 2.5 Flash and Flash-Lite stop
+     * thinking; 2.5 Pro cannot and answers its own 400); {@code thinking} with a budget → that budget; else the level
+     * of {@code reasoning_effort} (none/minimal 0, low 1024, medium 8192, high 24576); {@code thinking: true} without
+     * either → -1, Gemini's dynamic budget. Thoughts are asked for whenever the budget is not 0 (they come back as
+     * {@code reasoning_content}). Null when the request says nothing about thinking (the model's default applies).
+     */
+    private static ObjectNode thinkingConfig(ObjectNode req) {
+        JsonNode thinking = req.get(Thinking.FIELD);
+        String effort = req.path("reasoning_effort").asText(null);
+        long budget;
+        if (thinking != null && !Thinking.enabled(thinking)) {
+            budget = 0;
+        } else if (thinking != null && Thinking.budget(thinking) > 0) {
+            budget = Thinking.budget(thinking);
+        } else if (effort != null) {
+            budget = switch (effort) {
+                case "none", "minimal" -> 0;
+                case "low" -> 1024;
+                case "medium" -> 8192;
+                case "high" -> 24576;
+                default -> throw OpenAiException.invalid("reasoning_effort", "reasoning_effort must be none, minimal, low, medium or high.");
+            };
+        } else if (thinking != null) {
+            budget = -1;
+        } else {
+            return null;
+        }
+        return JSON.objectNode().put("thinkingBudget", budget).put("includeThoughts", budget != 0);
     }
 
     private static ArrayNode contents(JsonNode messages, ArrayNode system) {

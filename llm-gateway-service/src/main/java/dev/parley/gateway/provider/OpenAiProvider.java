@@ -1,5 +1,6 @@
 package dev.parley.gateway.provider;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.inject.Singleton;
 
 /** OpenAI itself: {@code openai/<model>} at {@code https://api.openai.com/v1}, or at the user's key's base URL. */
@@ -10,5 +11,11 @@ public class OpenAiProvider extends OpenAiCompatibleProvider {
 
     public OpenAiProvider() {
         super(NAME, BASE_URL);
+    }
+
+    /** OpenAI's own API: {@code thinking} becomes {@code reasoning_effort} alone (it refuses other servers' fields). */
+    @Override
+    public ObjectNode request(ObjectNode openAi, String model, boolean stream, boolean embeddings) {
+        return OpenAiWire.request(openAi, model, stream, true);
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.gateway.openai.OpenAiException;
+import dev.parley.gateway.openai.Thinking;
 
 /** OpenAI's own wire format, as {@link Provider}'s defaults speak it: requests pass through, errors keep their words. */
 final class OpenAiWire {
@@ -12,15 +13,49 @@ final class OpenAiWire {
 
     private OpenAiWire() { }
 
-    /** The client's request itself, with the deployment's model and, in a stream, usage asked for. */
-    static ObjectNode request(ObjectNode openAi, String model, boolean stream) {
+    /**
+     * The client's request itself, with the deployment's model and, in a stream, usage asked for; {@code thinking}
+     * translated ({@link #thinking}). {@code openAiItself}: OpenAI's own API, which takes no server-specific fields.
+     */
+    static ObjectNode request(ObjectNode openAi, String model, boolean stream, boolean openAiItself) {
         openAi.put("model", model);
+        if (openAi.has(Thinking.FIELD)) {
+            thinking(openAi, openAiItself);
+        }
         if (stream) {
             JsonNode so = openAi.get("stream_options");
             ObjectNode options = so instanceof ObjectNode o ? o : openAi.putObject("stream_options");
             options.put("include_usage", true);
         }
         return openAi;
+    }
+
+    /**
+     * {@code thinking} as OpenAI's wire says it: {@code reasoning_effort} (OpenAI's reasoning models; Ollama, Groq and
+     * vLLM's gpt-oss take it too, Ollama's {@code none} turning thinking off) from the budget, or the client's own
+     * {@code reasoning_effort}, or {@code medium}; for an OpenAI-compatible server also
+     * {@code chat_template_kwargs.enable_thinking} (vLLM and llama.cpp pass it to the chat templates of Qwen3,
+     * DeepSeek-R1, GLM… that have a switch). OpenAI's own models cannot stop reasoning: {@code false} changes nothing
+     * there. The {@code thinking} field itself is not sent (OpenAI refuses unknown fields).
+     */
+    private static void thinking(ObjectNode openAi, boolean openAiItself) {
+        JsonNode thinking = openAi.remove(Thinking.FIELD);
+        boolean on = Thinking.enabled(thinking);
+        long budget = Thinking.budget(thinking);
+        if (on && budget > 0) {
+            openAi.put("reasoning_effort", Thinking.effort(budget));
+        } else if (on && !openAi.hasNonNull("reasoning_effort")) {
+            openAi.put("reasoning_effort", "medium");
+        } else if (!on && !openAiItself) {
+            openAi.put("reasoning_effort", "none");
+        }
+        if (!openAiItself) {
+            JsonNode kw = openAi.get("chat_template_kwargs");
+            ObjectNode kwargs = kw instanceof ObjectNode o ? o : openAi.putObject("chat_template_kwargs");
+            if (!kwargs.has("enable_thinking")) {
+                kwargs.put("enable_thinking", on);
+            }
+        }
     }
 
     /** An OpenAI-compatible server's error: most send OpenAI's shape already, so its status and words are kept. */

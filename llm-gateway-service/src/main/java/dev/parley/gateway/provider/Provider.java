@@ -110,10 +110,10 @@ public interface Provider {
     /**
      * The provider's request for an OpenAI chat or embeddings request; a request it cannot express is a 400. OpenAI's
      * wire: the client's own request with the deployment's model, and usage asked for in streams (the metering needs
-     * it; a client that did not ask for it does not see it).
+     * it; a client that did not ask for it does not see it), {@code thinking} as OpenAI-compatible servers take it.
      */
     default ObjectNode request(ObjectNode openAi, String model, boolean stream, boolean embeddings) {
-        return OpenAiWire.request(openAi, model, stream);
+        return OpenAiWire.request(openAi, model, stream, false);
     }
 
     /**

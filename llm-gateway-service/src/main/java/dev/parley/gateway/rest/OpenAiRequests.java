@@ -6,6 +6,7 @@ import java.util.function.Predicate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.gateway.openai.OpenAiException;
+import dev.parley.gateway.openai.Thinking;
 
 /**
  * The checks a {@code /v1} body passes before anything else happens: what OpenAI's API would refuse with a 400
@@ -46,6 +47,14 @@ final class OpenAiRequests {
             throw OpenAiException.invalid("stream_options", "'stream_options' is only allowed when 'stream' is true.");
         }
         range(r, "temperature", 0, 2);
+        if (r.has(Thinking.FIELD)) { // one canonical form for every provider's translation
+            ObjectNode thinking = Thinking.canonical(r.get(Thinking.FIELD));
+            if (thinking == null) {
+                r.remove(Thinking.FIELD);
+            } else {
+                r.set(Thinking.FIELD, thinking);
+            }
+        }
         range(r, "top_p", 0, 1);
         range(r, "presence_penalty", -2, 2);
         range(r, "frequency_penalty", -2, 2);

@@ -25,6 +25,7 @@ import dev.parley.gateway.service.ratelimit.RateLimiter;
 import dev.parley.platform.auth.Caller;
 import dev.parley.platform.config.HttpConfig;
 import dev.parley.platform.http.Uuids;
+import dev.parley.platform.ratelimit.ApiRateLimiter;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -56,12 +57,14 @@ public class OpenAiRoutes {
     private final long bodyLimit;
     private final BudgetGuard budget;
     private final RateLimiter limiter;
+    private final V1Limits limits;
 
     public OpenAiRoutes(ProxyService proxy, RouteResolver routes, ModelList models, IdempotencyStore idempotency,
                         GatewayMetrics metrics, OpenAiErrors errors, ObjectMapper mapper, HttpConfig http,
-                        BudgetGuard budget, RateLimiter limiter) {
+                        BudgetGuard budget, RateLimiter limiter, ApiRateLimiter apiLimits) {
         this.budget = budget;
         this.limiter = limiter;
+        this.limits = new V1Limits(apiLimits);
         this.proxy = proxy;
         this.routes = routes;
         this.models = models;
@@ -104,7 +107,10 @@ public class OpenAiRoutes {
         void handle(RoutingContext rc, Caller caller, long startNanos);
     }
 
-    /** Authenticates first (as OpenAI does), then runs the handler; every failure in OpenAI's error shape. */
+    /**
+     * Authenticates first (as OpenAI does), counts the call against the platform's per-user generation limit, then
+     * runs the handler; every failure in OpenAI's error shape.
+     */
     private void authenticated(RoutingContext rc, Handler handler) {
         long start = System.nanoTime();
         caller(rc).onComplete(ar -> {
@@ -113,6 +119,7 @@ public class OpenAiRoutes {
                 return;
             }
             try {
+                limits.check(rc, ar.result(), ApiRateLimiter.Kind.GENERATIONS);
                 handler.handle(rc, ar.result(), start);
             } catch (OpenAiException e) {
                 errors.write(rc, e);
@@ -205,12 +212,14 @@ public class OpenAiRoutes {
     // ---- models ----------------------------------------------------------------------------------------------
 
     void listModels(RoutingContext rc) {
-        caller(rc).compose(models::list).onSuccess(list -> json(rc, list)).onFailure(e -> errors.write(rc, e));
+        caller(rc).compose(caller -> limits.requests(rc, caller)).compose(models::list)
+                .onSuccess(list -> json(rc, list)).onFailure(e -> errors.write(rc, e));
     }
 
     void getModel(RoutingContext rc) {
         String id = rc.pathParam("id");
-        caller(rc).compose(caller -> models.find(caller, id)).onSuccess(m -> json(rc, m)).onFailure(e -> errors.write(rc, e));
+        caller(rc).compose(caller -> limits.requests(rc, caller)).compose(caller -> models.find(caller, id))
+                .onSuccess(m -> json(rc, m)).onFailure(e -> errors.write(rc, e));
     }
 
     private void json(RoutingContext rc, Object body) {
@@ -229,9 +238,9 @@ public class OpenAiRoutes {
         Promise<Caller> promise = Promise.promise();
         QuarkusHttpUser.getSecurityIdentity(rc, null).subscribe().with(
                 identity -> onContext(context, () -> Caller.of(identity).ifPresentOrElse(promise::complete,
-                        () -> promise.fail(OpenAiException.unauthenticated(
-                                "Missing credentials: send 'Authorization: Bearer <access key or token>'.")))),
-                failure -> onContext(context, () -> promise.fail(failure)));
+                        () -> promise.fail(limits.anonymous(rc, OpenAiException.unauthenticated(
+                                "Missing credentials: send 'Authorization: Bearer <access key or token>'."))))),
+                failure -> onContext(context, () -> promise.fail(limits.anonymous(rc, failure))));
         return promise.future();
     }
 
@@ -298,7 +307,8 @@ public class OpenAiRoutes {
             errors.write(rc, new OpenAiException(413, "invalid_request_error", "request_too_large", null,
                     "The request body is larger than " + bodyLimit + " bytes."));
         } else if (rc.failure() != null) {
-            errors.write(rc, rc.failure());
+            // a refused credential arrives here (Quarkus fails the route), not in caller(): counted the same way
+            errors.write(rc, limits.anonymous(rc, rc.failure()));
         } else {
             errors.write(rc, new OpenAiException(status > 0 ? status : 500, status >= 500 || status <= 0 ? "server_error"
                     : "invalid_request_error", null, null, "The request failed."));

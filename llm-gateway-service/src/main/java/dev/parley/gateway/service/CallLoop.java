@@ -12,6 +12,7 @@ import dev.parley.gateway.client.UpstreamHttp;
 import dev.parley.gateway.metrics.GatewayMetrics;
 import dev.parley.gateway.openai.OpenAiErrors;
 import dev.parley.gateway.openai.OpenAiException;
+import dev.parley.gateway.openai.Thinking;
 import dev.parley.gateway.provider.Provider;
 import dev.parley.platform.egress.EgressException;
 import dev.parley.platform.egress.EgressPolicy;
@@ -35,7 +36,7 @@ final class CallLoop {
     /** What every call loop uses, shared by all calls. */
     record Services(Vertx vertx, UpstreamHttp upstream, EgressPolicy egress, CircuitBreakers breakers, ProviderKeys keys,
                     GatewayMetrics metrics, OpenAiErrors errors, IdempotencyStore idempotency, ObjectMapper mapper,
-                    RetryPolicy retry, long deadlineNanos, long heartbeatNanos, int maxResponseBytes) { }
+                    RetryPolicy retry, long deadlineNanos, long heartbeatNanos, int maxResponseBytes, ModelCatalog catalog) { }
 
     private final Services s;
     private final RoutingContext rc;
@@ -238,12 +239,25 @@ final class CallLoop {
         });
     }
 
+    /**
+     * The request for this deployment when it asks for {@code thinking}: a copy (providers translate it in place and
+     * the next deployment may speak another API), without it for a model the catalogue knows has no reasoning.
+     */
+    private ObjectNode withThinkingFor(Target t) {
+        ObjectNode copy = request.deepCopy();
+        if (!s.catalog().reasons(t.api().name(), t.model())) {
+            copy.remove(Thinking.FIELD);
+        }
+        return copy;
+    }
+
     private void send(Target t, URI base, InetAddress address, String credential) {
         String path;
         Buffer payload;
         try {
             path = t.api().path(base, t.model(), stream, embeddings);
-            payload = Buffer.buffer(s.mapper().writeValueAsBytes(t.api().request(request, t.model(), stream, embeddings)));
+            ObjectNode req = request.has(Thinking.FIELD) ? withThinkingFor(t) : request;
+            payload = Buffer.buffer(s.mapper().writeValueAsBytes(t.api().request(req, t.model(), stream, embeddings)));
         } catch (OpenAiException e) {
             fail(e); // the request cannot be expressed in this provider's format: the client's to fix
             return;

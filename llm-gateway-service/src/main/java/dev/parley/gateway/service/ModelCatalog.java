@@ -49,6 +49,15 @@ public class ModelCatalog {
         return Optional.ofNullable(models.get(id));
     }
 
+    /**
+     * Whether {@code provider/model} can reason: false only for a model the catalogue knows without the
+     * {@code reasoning} capability (an OpenAI-compatible server's models and models newer than the catalogue may).
+     */
+    public boolean reasons(String provider, String model) {
+        ModelInfo info = models.get(provider + "/" + model);
+        return info == null || info.can("reasoning");
+    }
+
     /** Known models of one provider prefix ({@code openai} → {@code openai/gpt-4o}, …). */
     public List<ModelInfo> ofProvider(String provider) {
         String prefix = provider + "/";

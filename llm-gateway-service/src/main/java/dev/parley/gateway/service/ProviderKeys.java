@@ -75,6 +75,14 @@ public class ProviderKeys {
                 });
     }
 
+    /**
+     * Drops every cached key (a deleted account's among them: the cache has no index by user, and an account's
+     * deletion is rare enough that every user asking auth-service once more costs nothing that matters).
+     */
+    public void forgetAll() {
+        cache.clear();
+    }
+
     /** The provider refused the key: the next call asks auth-service again (the user may have replaced it). */
     public void invalidate(UUID userId, String name) {
         if (userId != null) {

@@ -24,10 +24,10 @@ public class ProxyService {
 
     public ProxyService(Vertx vertx, UpstreamHttp upstream, EgressPolicy egress, CircuitBreakers breakers, ProviderKeys keys,
                         GatewayMetrics metrics, IdempotencyStore idempotency, OpenAiErrors errors, ObjectMapper mapper,
-                        GatewayConfig config, CallMetering metering) {
+                        GatewayConfig config, CallMetering metering, ModelCatalog catalog) {
         this.services = new CallLoop.Services(vertx, upstream, egress, breakers, keys, metrics, errors, idempotency, mapper,
                 new RetryPolicy(config.retry()), config.upstream().requestDeadline().toNanos(),
-                config.stream().heartbeatInterval().toNanos(), config.upstream().maxResponseBytes());
+                config.stream().heartbeatInterval().toNanos(), config.upstream().maxResponseBytes(), catalog);
         this.metering = metering;
     }
 
