@@ -36,8 +36,11 @@ public class ModelList {
     private final GatewayConfig config;
     private final ProviderKeys keys;
     private final ProviderRegistry registry;
+    private final UserRoutes userRoutes;
 
-    public ModelList(ModelCatalog catalog, GatewayConfig config, ProviderKeys keys, ProviderRegistry registry) {
+    public ModelList(ModelCatalog catalog, GatewayConfig config, ProviderKeys keys, ProviderRegistry registry,
+                     UserRoutes userRoutes) {
+        this.userRoutes = userRoutes;
         this.catalog = catalog;
         this.config = config;
         this.keys = keys;
@@ -54,6 +57,7 @@ public class ModelList {
             Optional<ModelInfo> like = ds.isEmpty() ? Optional.empty() : catalog.find(ds.get(0).provider() + "/" + ds.get(0).model());
             out.put(r.getKey(), model(r.getKey(), ProviderRegistry.PARLEY, like.orElse(null)));
         }
+        Future<List<UserRoutes.UserRoute>> own = userRoutes.visible(caller.userId());
         List<String> providers = new ArrayList<>();
         registry.builtIns().forEach(p -> providers.add(p.name()));
         providers.addAll(config.providers().keySet().stream().filter(p -> registry.builtIn(p) == null).sorted().toList());
@@ -61,7 +65,14 @@ public class ModelList {
         for (String p : providers) {
             checks.add(usable(caller, p));
         }
-        return Future.join(checks).transform(ar -> {
+        return Future.join(checks).transform(ar -> own).transform(ar -> {
+            if (ar.succeeded()) {
+                // A user's and the global routes, after the operator's (which win over them), like a route: first step's model
+                for (UserRoutes.UserRoute r : ar.result()) {
+                    Optional<ModelInfo> like = catalog.find(r.deployments().get(0).model());
+                    out.putIfAbsent(r.alias(), model(r.alias(), r.userId() == null ? ProviderRegistry.PARLEY : "user", like.orElse(null)));
+                }
+            }
             for (int i = 0; i < providers.size(); i++) {
                 Future<Optional<ProviderKeyClientKey>> f = checks.get(i);
                 if (f.failed() || f.result().isEmpty()) {
