@@ -135,7 +135,11 @@ public class UserRouteService {
                     "The alias must be a name with a slash, such as my/fast.");
         }
         String prefix = alias.substring(0, alias.indexOf('/'));
-        if (resolver.reservedPrefix(prefix) || config.routes().containsKey(alias)) {
+        if (config.routes().containsKey(alias)) {
+            throw field("alias", "the operator has a route of that name (it would win): choose another alias",
+                    "The operator already defines a route named '" + alias + "'.");
+        }
+        if (resolver.reservedPrefix(prefix)) {
             throw field("alias", "'" + prefix + "' is a provider's name: choose another first segment",
                     "The alias may not start with a provider's name ('" + prefix + "/').");
         }
