@@ -52,6 +52,8 @@ public class GatewayStubs implements QuarkusTestResourceLifecycleManager {
         c.put("parley.gateway.stream.heartbeat-interval", "PT1S");
         c.put("parley.gateway.relay.poll-interval", "PT0.1S");
         c.put("parley.gateway.relay.max-backoff", "PT0.3S");
+        // Servers' model lists expire quickly, so a test sees a server go down after a good answer.
+        c.put("parley.gateway.server-models.cache-ttl", "PT1S");
         return c;
     }
 

@@ -1,6 +1,7 @@
 package dev.parley.gateway.client;
 
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -25,6 +26,9 @@ public class ProviderKeyClient {
         }
     }
 
+    /** One of a user's keys by name, without its secret (resolve it to call it). */
+    public record KeyName(String provider, String name) { }
+
     private final ProviderKeyApi api;
 
     public ProviderKeyClient(@RestClient ProviderKeyApi api) {
@@ -44,6 +48,27 @@ public class ProviderKeyClient {
                 return Optional.empty();
             }
             throw new IllegalStateException("auth-service answered " + e.getResponse().getStatus() + " to a key resolve");
+        }
+    }
+
+    /**
+     * The names of the user's provider keys of one type. An auth-service without the list endpoint (404) answers
+     * none, so the gateway runs against an older auth-service.
+     */
+    @Timeout(value = 3, unit = ChronoUnit.SECONDS)
+    @Retry(maxRetries = 1, delay = 100, abortOn = WebApplicationException.class)
+    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 10, delayUnit = ChronoUnit.SECONDS)
+    public List<KeyName> list(UUID userId, String provider) {
+        try {
+            ProviderKeyApi.KeyList list = api.list(userId);
+            return list == null || list.data() == null ? List.of() : list.data().stream()
+                    .filter(k -> k != null && provider.equals(k.provider()) && k.name() != null)
+                    .map(k -> new KeyName(k.provider(), k.name())).toList();
+        } catch (WebApplicationException e) {
+            if (e.getResponse().getStatus() == 404) {
+                return List.of();
+            }
+            throw new IllegalStateException("auth-service answered " + e.getResponse().getStatus() + " to a key list");
         }
     }
 }

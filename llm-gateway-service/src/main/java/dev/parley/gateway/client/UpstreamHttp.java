@@ -79,6 +79,32 @@ public class UpstreamHttp {
     }
 
     /**
+     * A GET of {@code base + path} with the provider's credential (a server's model list), to the checked address;
+     * the whole exchange fails after {@code timeoutMs}.
+     */
+    public Future<HttpClientResponse> get(URI base, String path, InetAddress address, Provider provider, String credential,
+                                          long timeoutMs) {
+        boolean https = "https".equalsIgnoreCase(base.getScheme());
+        int port = base.getPort() > 0 ? base.getPort() : (https ? 443 : 80);
+        String basePath = base.getRawPath() == null ? "" : base.getRawPath().replaceAll("/+$", "");
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap()
+                .add("Accept", "application/json")
+                .add("User-Agent", "parley-gateway");
+        provider.authenticate(headers, credential);
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.GET)
+                .setServer(SocketAddress.inetSocketAddress(port, address.getHostAddress()))
+                .setHost(base.getHost())
+                .setPort(port)
+                .setSsl(https)
+                .setURI(basePath + path)
+                .setHeaders(headers)
+                .setConnectTimeout(Math.min(connectTimeoutMs, timeoutMs))
+                .setTimeout(timeoutMs);
+        return client.request(options).compose(HttpClientRequest::send);
+    }
+
+    /**
      * Reads a whole (non-streamed) answer up to {@code max} bytes; a longer one resets the request and fails. Exactly
      * one of {@code done} and {@code failed} is called.
      */

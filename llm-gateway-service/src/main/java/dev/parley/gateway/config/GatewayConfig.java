@@ -57,6 +57,50 @@ public interface GatewayConfig {
     @WithDefault("PT5M")
     Duration providerKeyCacheTtl();
 
+    /** Users' and global routes (the {@code /api/v1/routes} API): how long a user's routes are reused. */
+    @WithName("user-routes")
+    UserRoutes userRoutes();
+
+    /** The model lists of users' OpenAI-compatible servers ({@code GET {base_url}/models}), shown by /v1/models. */
+    @WithName("server-models")
+    ServerModels serverModels();
+
+    interface UserRoutes {
+        /** A route written on another replica applies here within this time (on this one at once). */
+        @WithName("cache-ttl")
+        @WithDefault("PT30S")
+        Duration cacheTtl();
+
+        /** Most routes one user may define (and most global ones). */
+        @WithName("max-per-user")
+        @WithDefault("100")
+        int maxPerUser();
+    }
+
+    interface ServerModels {
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How long a server's list is reused; it is renewed in the background during the last fifth. */
+        @WithName("cache-ttl")
+        @WithDefault("PT5M")
+        Duration cacheTtl();
+
+        /** Longest wait for a server's answer (connect included). */
+        @WithDefault("PT3S")
+        Duration timeout();
+
+        /** Longest time /v1/models waits for servers with no list yet; later answers fill the cache. */
+        @WithName("max-wait")
+        @WithDefault("PT1.5S")
+        Duration maxWait();
+
+        /** Most models read from one server's list. */
+        @WithName("max-models")
+        @WithDefault("500")
+        int maxModels();
+    }
+
     interface Provider {
         /** {@code openai} or {@code openai_compatible}. */
         @WithDefault("openai_compatible")

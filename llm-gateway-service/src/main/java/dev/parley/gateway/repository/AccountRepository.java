@@ -28,6 +28,7 @@ public class AccountRepository {
     static final List<String> USER_DELETES = List.of(
             "delete from idempotency_keys where user_id = ?",
             "delete from request_log where user_id = ?",
+            "delete from user_routes where user_id = ?",
             "delete from rate_limit_overrides where subject_type = 'user' and subject_id = ?",
             // an admin's own account: the limits they set stay (they are the platform's), without their name on them
             "update rate_limit_overrides set updated_by = null where updated_by = ?",

@@ -2,6 +2,7 @@ package dev.parley.gateway.service;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -30,6 +31,7 @@ public class ProviderKeys {
     private final Vertx vertx;
     private final Duration ttl;
     private final ExpiringCache<String, Optional<UserKey>> cache = new ExpiringCache<>(100_000, Clock.systemUTC());
+    private final ExpiringCache<UUID, List<String>> names = new ExpiringCache<>(100_000, Clock.systemUTC());
 
     public ProviderKeys(ProviderKeyClient client, Vertx vertx, GatewayConfig config) {
         this.client = client;
@@ -81,6 +83,42 @@ public class ProviderKeys {
      */
     public void forgetAll() {
         cache.clear();
+        names.clear();
+    }
+
+    /**
+     * The names of the user's keys of one type ({@code openai_compatible}: their own servers), cached like a missing
+     * key (30 s, renewed in the background); with auth-service down, the last names seen, else none.
+     */
+    public Future<List<String>> names(UUID userId, String type) {
+        if (userId == null) {
+            return Future.succeededFuture(List.of());
+        }
+        Optional<List<String>> fresh = names.fresh(userId);
+        if (fresh.isPresent()) {
+            if (names.claimRefresh(userId, REFRESH_AHEAD)) {
+                listNames(userId, type).onComplete(ar -> {
+                    if (ar.succeeded()) {
+                        names.put(userId, ar.result(), MISSING_TTL, STALE);
+                    } else {
+                        names.refreshFailed(userId);
+                    }
+                });
+            }
+            return Future.succeededFuture(fresh.get());
+        }
+        return listNames(userId, type).transform(ar -> {
+            if (ar.succeeded()) {
+                names.put(userId, ar.result(), MISSING_TTL, STALE);
+                return Future.succeededFuture(ar.result());
+            }
+            LOG.warnf("auth-service unavailable for a provider-key list: %s", ar.cause().getClass().getSimpleName());
+            return Future.succeededFuture(names.stale(userId).orElse(List.of()));
+        });
+    }
+
+    private Future<List<String>> listNames(UUID userId, String type) {
+        return vertx.executeBlocking(() -> client.list(userId, type).stream().map(ProviderKeyClient.KeyName::name).toList(), false);
     }
 
     /** The provider refused the key: the next call asks auth-service again (the user may have replaced it). */

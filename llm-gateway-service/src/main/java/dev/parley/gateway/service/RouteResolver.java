@@ -22,16 +22,19 @@ import jakarta.enterprise.context.ApplicationScoped;
  * Model name → the ordered deployments to try, each with the key to use. A configured route (alias) lists its
  * deployments; otherwise {@code provider/model} names one deployment of that provider: a built-in one of the
  * {@link ProviderRegistry}, a provider the operator configured, or one of the user's own keys by its name. Whose key: the user's provider
- * key of that name, else the operator's, else (OpenAI-compatible servers of the operator only) none.
+ * key of that name, else the operator's, else (OpenAI-compatible servers of the operator only) none. Which route: the
+ * operator's of that alias, else the user's own ({@link UserRoutes}), else a global one, else the name is a model.
  */
 @ApplicationScoped
 public class RouteResolver {
     private final GatewayConfig config;
     private final ProviderKeys keys;
     private final ProviderRegistry providers;
+    private final UserRoutes userRoutes;
 
-    public RouteResolver(GatewayConfig config, ProviderKeys keys, ProviderRegistry providers) {
+    public RouteResolver(GatewayConfig config, ProviderKeys keys, ProviderRegistry providers, UserRoutes userRoutes) {
         this.config = config;
+        this.userRoutes = userRoutes;
         this.keys = keys;
         this.providers = providers;
     }
@@ -47,25 +50,53 @@ public class RouteResolver {
             return Future.failedFuture(OpenAiException.invalid("model", "'model' is required: a name such as openai/gpt-4o-mini or parley/echo."));
         }
         GatewayConfig.Route route = config.routes().get(model);
-        List<Spec> specs = new ArrayList<>();
-        boolean direct = route == null;
         if (route != null) {
+            List<Spec> specs = new ArrayList<>();
             List<GatewayConfig.Deployment> ds = route.deployments();
             for (int i = 0; i < ds.size(); i++) {
                 GatewayConfig.Deployment d = ds.get(i);
                 specs.add(new Spec(d.name().orElse(d.provider() + "/" + d.model()), d.provider(), d.model(), d.baseUrl(),
                         Math.max(0, d.weight()), d.priority().orElse(i), d.timeout().orElse(config.upstream().timeout())));
             }
-            specs = ordered(specs);
-        } else {
-            int slash = model.indexOf('/');
-            if (slash <= 0 || slash == model.length() - 1) {
-                return Future.failedFuture(OpenAiException.modelNotFound(model,
-                        "Models are named provider/model, e.g. openai/gpt-4o-mini, parley/echo or <your key name>/<model>."));
-            }
-            specs.add(new Spec(model, model.substring(0, slash), model.substring(slash + 1), Optional.empty(), 1, 0,
-                    config.upstream().timeout()));
+            return targets(model, ordered(specs), false, userId);
         }
+        int slash = model.indexOf('/');
+        if (slash <= 0 || slash == model.length() - 1) {
+            return Future.failedFuture(OpenAiException.modelNotFound(model,
+                    "Models are named provider/model, e.g. openai/gpt-4o-mini, parley/echo or <your key name>/<model>."));
+        }
+        List<Spec> direct = List.of(new Spec(model, model.substring(0, slash), model.substring(slash + 1), Optional.empty(),
+                1, 0, config.upstream().timeout()));
+        if (reservedPrefix(model.substring(0, slash))) {
+            return targets(model, direct, true, userId); // no user or global route can start with a provider's name
+        }
+        return userRoutes.find(userId, model).compose(found -> found.isPresent()
+                ? targets(model, ordered(specs(found.get())), false, userId)
+                : targets(model, direct, true, userId));
+    }
+
+    /**
+     * Whether a name's first segment belongs to a provider (built in, {@code parley}, or configured by the operator):
+     * such names are never user or global routes.
+     */
+    public boolean reservedPrefix(String prefix) {
+        return ProviderRegistry.PARLEY.equals(prefix) || providers.builtIn(prefix) != null || config.providers().containsKey(prefix);
+    }
+
+    /** A user's or global route's steps, in order; weighted neighbours share one position (see UserRoutes). */
+    private List<Spec> specs(UserRoutes.UserRoute route) {
+        List<Spec> specs = new ArrayList<>();
+        List<Integer> priorities = UserRoutes.priorities(route.deployments());
+        for (int i = 0; i < route.deployments().size(); i++) {
+            UserRoutes.Step step = route.deployments().get(i);
+            int slash = step.model().indexOf('/');
+            specs.add(new Spec(step.model(), step.model().substring(0, slash), step.model().substring(slash + 1), Optional.empty(),
+                    step.weight() == null ? 1 : step.weight(), priorities.get(i), step.timeoutOr(config.upstream().timeout())));
+        }
+        return specs;
+    }
+
+    private Future<List<Target>> targets(String model, List<Spec> specs, boolean direct, UUID userId) {
         List<Future<Object>> each = new ArrayList<>();
         for (Spec s : specs) {
             each.add(target(s, userId));

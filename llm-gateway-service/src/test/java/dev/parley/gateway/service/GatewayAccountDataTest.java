@@ -82,6 +82,9 @@ class GatewayAccountDataTest {
                 .post("/v1/chat/completions").then().statusCode(200); // an idempotency record and an outbox event
         requestLog.insert(UUID.randomUUID(), user, "parley/echo", 200, "{\"prompt\":\"of " + user + "\"}", "{}");
         overrides.upsert("user", user, 10L, 1000L, UUID.randomUUID());
+        given().auth().oauth2(accessKey(user)).contentType("application/json")
+                .body("{\"alias\":\"my/fast\",\"deployments\":[{\"model\":\"parley/echo\"}]}")
+                .post("/api/v1/routes").then().statusCode(201); // a route of their own
     }
 
     private record Column(String table, String name, String type) { }
@@ -150,10 +153,11 @@ class GatewayAccountDataTest {
     }
 
     @Test
-    void theExportHoldsTheUsersRateLimitsAndRequestLogAndNobodyElses() {
+    void theExportHoldsTheUsersRoutesRateLimitsAndRequestLogAndNobodyElses() {
         Map<String, Object> files = new LinkedHashMap<>();
         data.export(alice, files::put);
-        assertEquals(List.of("rate-limits.json", "request-log-0001.json"), List.copyOf(files.keySet()));
+        assertEquals(List.of("routes.json", "rate-limits.json", "request-log-0001.json"), List.copyOf(files.keySet()));
+        assertTrue(files.get("routes.json").toString().contains("my/fast"), files.get("routes.json").toString());
         List<Map<String, Object>> limits = page(files, "rate-limits.json");
         assertEquals(1, limits.size());
         assertEquals(10L, ((Number) limits.get(0).get("requests_per_minute")).longValue());
