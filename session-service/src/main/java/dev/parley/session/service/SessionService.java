@@ -26,12 +26,12 @@ public class SessionService {
 
     /**
      * A session's settings as a create or a PATCH gives them (already checked): {@code null} leaves a setting as it is
-     * (the default on create), {@code Optional.empty()} clears it (title, system prompt, model) or empties it
+     * (the default on create), {@code Optional.empty()} clears it (title, system prompt, model, thinking) or empties it
      * (llm_params, metadata).
      */
     public record Settings(Optional<String> title, Optional<String> systemPrompt, Optional<String> memoryMode,
                            Optional<String> model, Optional<Map<String, Object>> llmParams,
-                           Optional<Map<String, Object>> metadata) { }
+                           Optional<Map<String, Object>> metadata, Optional<Object> thinking) { }
 
     private final SessionRepository sessions;
     private final MessageRepository messages;
@@ -218,6 +218,9 @@ public class SessionService {
         }
         if (b.metadata() != null) {
             s.metadata = new LinkedHashMap<>(b.metadata().orElse(Map.of()));
+        }
+        if (b.thinking() != null) {
+            s.thinking = b.thinking().orElse(null);
         }
     }
 }
