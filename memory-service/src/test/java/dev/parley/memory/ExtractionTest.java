@@ -176,6 +176,23 @@ class ExtractionTest {
     }
 
     @Test
+    void theOperatorsExtractionModelWinsOverTheOneProposed() throws Exception {
+        modelAnswers("{\"memories\":[{\"action\":\"ADD\",\"content\":\"The user plays the cello\"}]}");
+        UUID reply = UUID.randomUUID();
+        given().auth().oauth2(service).contentType("application/json").body(Map.of("user_id", user, "session_id", session,
+                        "message_id", reply, "model", "anthropic/claude-3-5-haiku",
+                        "messages", List.of(Map.of("id", UUID.randomUUID(), "role", "user", "content", "I play the cello."),
+                                Map.of("id", reply, "role", "assistant", "content", "Lovely."))))
+                .post("/internal/v1/extract").then().statusCode(202);
+        await(this::calls, c -> !c.isEmpty());
+        assertEquals(MemoryStubs.EXTRACTION_MODEL, JSON.readTree(calls().get(0).getBodyAsString()).path("model").asText());
+        JsonPath outcome = await(() -> given().auth().oauth2(service).queryParam("user_id", user)
+                .get("/internal/v1/extractions/" + reply).then().extract().jsonPath(), j -> "done".equals(j.getString("status")));
+        assertEquals("done", outcome.getString("status"));
+        assertEquals(MemoryStubs.EXTRACTION_MODEL, outcome.getString("model"));
+    }
+
+    @Test
     void badExtractRequestsAre400AndUsersCannotCallIt() {
         for (String body : List.of("{}", "{\"user_id\":\"x\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
                 "{\"user_id\":\"" + user + "\",\"messages\":[]}", "{\"user_id\":\"" + user + "\",\"messages\":[{\"content\":5}]}")) {

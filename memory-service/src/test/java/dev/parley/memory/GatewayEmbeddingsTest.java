@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * without a vector, retrieval degrades to full-text + importance, and the background job embeds the memories once
  * the model answers. With no extraction model configured, extraction is skipped and counted, never retried.
  * <p>
- * Keep this the module's only test profile: Quarkus runs profiled classes last, after the application restarts in
+ * Keep this the module's only test profile (SessionModelExtractionTest shares it): Quarkus runs profiled classes last, after the application restarts in
  * a new class loader, and the local model's tokenizer binds its native library to the first class loader that
  * loaded it (so the local model cannot be used again after the restart; this class does not use it).
  */

@@ -20,6 +20,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -112,7 +113,8 @@ public class InternalResource {
 
     @POST
     @Path("/context")
-    @Operation(summary = "The memories to inject into a prompt, formatted, within a token budget: {\"memories\":[{\"id\",\"content\",\"score\"}],\"text\"}")
+    @Operation(summary = "The memories to inject into a prompt, formatted, within a token budget: {\"memories\":[{\"id\",\"content\",\"score\"}],"
+            + "\"text\",\"tokens\",\"degraded\",\"extraction_model\"}")
     public Response context(@NotNull(message = "Send {\"user_id\",\"session_id\",\"query\",\"token_budget\"}.") @Valid Requests.Context body) {
         String query = body.query() == null ? "" : body.query();
         int budget = body.tokenBudget() == null ? 1000 : body.tokenBudget();
@@ -146,12 +148,16 @@ public class InternalResource {
         out.put("text", chosen.isEmpty() ? "" : text.toString());
         out.put("tokens", chosen.isEmpty() ? 0 : used);
         out.put("degraded", r.degraded());
+        // the operator's model for AUTO extraction (wins over the session's): session-service tells the user at once
+        out.put("extraction_model", config.extractionModel().filter(m -> !m.isBlank()).orElse(null));
         return Response.ok(out).header("Server-Timing", r.serverTiming()).build();
     }
 
     @POST
     @Path("/extract")
-    @Operation(summary = "Queue a finished exchange for AUTO extraction: {\"user_id\",\"session_id\",\"messages\":[{\"id\",\"role\",\"content\"}]} → 202")
+    @Operation(summary = "Queue a finished exchange for AUTO extraction: {\"user_id\",\"session_id\",\"message_id\"?,\"model\"?,"
+            + "\"messages\":[{\"id\",\"role\",\"content\"}]} → 202 {\"status\":\"queued\"} or {\"status\":\"skipped\",\"reason\"}; "
+            + "503 EXTRACTION_BUSY when the queue is full")
     public Response extract(@NotNull(message = "messages is a non-empty array of {id, role, content}.") @Valid Requests.Exchange body) {
         List<Map<String, String>> messages = new ArrayList<>();
         List<UUID> ids = new ArrayList<>();
@@ -161,10 +167,36 @@ public class InternalResource {
                 ids.add(m.id());
             }
         }
-        if (!extraction.submit(new Extraction.Exchange(body.userId(), body.sessionId(), messages, ids))) {
+        // the reply (the outcome's key): the message named, else the exchange's last
+        UUID reply = body.messageId() != null ? body.messageId() : ids.isEmpty() ? null : ids.get(ids.size() - 1);
+        Extraction.Submitted s = extraction.submit(new Extraction.Exchange(body.userId(), body.sessionId(), messages, ids, reply,
+                body.model()));
+        if ("refused".equals(s.status())) {
             throw new ApiException(503, "EXTRACTION_BUSY", "The extraction queue is full; retry later.");
         }
-        return Response.accepted(Map.of("status", "queued")).build();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("status", s.status());
+        if (s.reason() != null) {
+            out.put("reason", s.reason());
+        }
+        return Response.accepted(out).build();
+    }
+
+    @GET
+    @Path("/extractions/{message_id}")
+    @Operation(summary = "What became of the extraction of a reply: {\"status\":\"queued|done|failed|skipped\",\"reason\"?,\"model\"?,"
+            + "\"attempts\",\"added\",\"updated\",\"updated_at\"}; 404 EXTRACTION_NOT_FOUND when none was handed over")
+    public Map<String, Object> extractionOutcome(@PathParam("message_id") String messageId, @QueryParam("user_id") String userId) {
+        UUID message;
+        UUID user;
+        try {
+            message = UUID.fromString(messageId);
+            user = UUID.fromString(userId == null ? "" : userId);
+        } catch (IllegalArgumentException e) {
+            throw error("user_id", "The message id and user_id must be UUIDs.");
+        }
+        return extraction.outcome(user, message).orElseThrow(() -> ApiException.notFound("EXTRACTION_NOT_FOUND",
+                "No extraction of that message was handed over.")).view();
     }
 
     @POST

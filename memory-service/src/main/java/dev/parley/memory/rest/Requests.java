@@ -78,9 +78,13 @@ public final class Requests {
                               @NotBlank(message = "each message has its role.") String role,
                               @NotNull(message = "each message has a text content.") String content) { }
 
-    /** A finished exchange for AUTO extraction. */
+    /**
+     * A finished exchange for AUTO extraction: {@code message_id} the reply (the key of the outcome; default the last
+     * message's id), {@code model} the session's (used unless {@code parley.memory.extraction-model} is set).
+     */
     @JsonBody
-    public record Exchange(@NotNull(message = "user_id is required.") UUID userId, UUID sessionId,
+    public record Exchange(@NotNull(message = "user_id is required.") UUID userId, UUID sessionId, UUID messageId,
+                           @Size(max = 256, message = "model is a string of at most 256 characters.") String model,
                            @NotEmpty(message = "messages is a non-empty array of {id, role, content}.")
                            List<@Valid @NotNull Line> messages) { }
 

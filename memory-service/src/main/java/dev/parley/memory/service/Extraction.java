@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -15,6 +16,8 @@ import dev.parley.platform.ai.GatewayChatModels;
 import dev.parley.memory.ai.MemoryExtractor;
 import dev.parley.memory.config.MemoryConfig;
 import dev.parley.memory.entity.Memory;
+import dev.parley.memory.repository.OutcomeRepository;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -28,8 +31,12 @@ import org.jboss.logging.Logger;
  * proposal becomes ADD (a new memory), UPDATE (the memory's content replaced, the old one kept in its history) or
  * NOOP. Two failures of a popular memory system are avoided by construction: extraction never deletes (re-stating a
  * known fact is at most a NOOP, it cannot remove the fact), and an UPDATE naming a memory that is not among the ones
- * shown (or not the user's) is stored as a new memory instead of being dropped. Bounded retries; with no extraction
- * model configured the exchange is skipped and counted.
+ * shown (or not the user's) is stored as a new memory instead of being dropped. Bounded retries.
+ * <p>
+ * The model: {@code parley.memory.extraction-model} when the operator set one (it wins), else the one the exchange
+ * names (the session's, sent by session-service); the call is metered to the user either way. With neither, or with
+ * one of Parley's built-ins ({@code parley/…}, which cannot extract), the exchange is skipped. Each outcome is recorded
+ * by the reply's message id ({@link OutcomeRepository}: queued, done, failed, skipped with the reason).
  */
 @ApplicationScoped
 public class Extraction {
@@ -38,10 +45,24 @@ public class Extraction {
     /** Cosine similarity above which an ADD restates a memory already known. */
     static final double DUPLICATE = 0.95;
 
-    /** One exchange to read. */
-    public record Exchange(UUID userId, UUID sessionId, List<Map<String, String>> messages, List<UUID> messageIds) { }
+    /**
+     * One exchange to read: {@code replyId} the key of its outcome (null: not recorded), {@code model} the one the
+     * caller proposes (null: the operator's only).
+     */
+    public record Exchange(UUID userId, UUID sessionId, List<Map<String, String>> messages, List<UUID> messageIds, UUID replyId,
+                           String model) {
+        public Exchange(UUID userId, UUID sessionId, List<Map<String, String>> messages, List<UUID> messageIds) {
+            this(userId, sessionId, messages, messageIds, null, null);
+        }
+    }
 
-    private record Job(Exchange exchange, int attempt) { }
+    /** What {@link #submit} did: queued, skipped (with why), or refused (the queue is full: retry later). */
+    public record Submitted(String status, String reason) {
+        static final Submitted QUEUED = new Submitted("queued", null);
+        static final Submitted REFUSED = new Submitted("refused", "queue_full");
+    }
+
+    private record Job(Exchange exchange, String model, int attempt) { }
 
     private final MemoryConfig config;
     private final MemoryService memories;
@@ -54,9 +75,14 @@ public class Extraction {
     private volatile boolean running;
     private Thread worker;
 
+    private final OutcomeRepository outcomes;
+    /** Users whose account was deleted here lately: their exchanges still queued or in progress are dropped. */
+    private final Map<UUID, Long> forgotten = new java.util.concurrent.ConcurrentHashMap<>();
+
     public Extraction(MemoryConfig config, MemoryService memories, Retrieval retrieval, GatewayChatModels ai,
-                      MemoryExtractor extractor, MeterRegistry registry, Embeddings embeddings) {
+                      MemoryExtractor extractor, MeterRegistry registry, Embeddings embeddings, OutcomeRepository outcomes) {
         this.embeddings = embeddings;
+        this.outcomes = outcomes;
         this.config = config;
         this.memories = memories;
         this.retrieval = retrieval;
@@ -67,17 +93,66 @@ public class Extraction {
         registry.gauge("parley_memory_extraction_queue", queue, BlockingQueue::size);
     }
 
-    /** Queues an exchange; false when the queue is full (the caller retries later). */
-    public boolean submit(Exchange e) {
-        if (config.extractionModel().isEmpty()) {
-            count("skipped", "no_model");
-            return true; // accepted and skipped: retrying would never help
+    /** The model that extracts an exchange: the operator's when set, else the one proposed; empty: none. */
+    public Optional<String> modelFor(String proposed) {
+        return config.extractionModel().filter(m -> !m.isBlank())
+                .or(() -> Optional.ofNullable(proposed).filter(m -> !m.isBlank()));
+    }
+
+    /**
+     * Queues an exchange, or skips it (no model, or a built-in that cannot extract: accepted, since retrying would
+     * never help), recording the outcome; refused when the queue is full (the caller retries later, nothing recorded).
+     */
+    public Submitted submit(Exchange e) {
+        if (isForgotten(e.userId())) {
+            return new Submitted("skipped", "account_deleted"); // handed over as the account went: nothing of it is kept
         }
-        boolean ok = queue.offer(new Job(e, 1));
-        if (!ok) {
+        Optional<String> model = modelFor(e.model());
+        String skip = model.isEmpty() ? "no_model" : model.get().startsWith("parley/") ? "model_cannot_extract" : null;
+        if (skip != null) {
+            count("skipped", skip);
+            record(e, "skipped", skip, model.orElse(null));
+            return new Submitted("skipped", skip);
+        }
+        // recorded before it is queued, so the worker's result never lands before the "queued" row
+        record(e, "queued", null, model.get());
+        if (!queue.offer(new Job(e, model.get(), 1))) {
             count("refused", "queue_full");
+            return Submitted.REFUSED;
         }
-        return ok;
+        return Submitted.QUEUED;
+    }
+
+    private void record(Exchange e, String status, String reason, String model) {
+        if (e.replyId() != null) {
+            QuarkusTransaction.requiringNew().run(() -> outcomes.record(e.replyId(), e.userId(), e.sessionId(), status, reason, model));
+        }
+    }
+
+    private void finish(Exchange e, String status, String reason, int attempts, Map<String, Integer> counts) {
+        if (e.replyId() != null) {
+            QuarkusTransaction.requiringNew().run(() -> outcomes.finish(e.replyId(), status, reason, attempts,
+                    counts.getOrDefault("add", 0), counts.getOrDefault("update", 0)));
+        }
+    }
+
+    /** The recorded outcome of the extraction of a reply of the user's. */
+    public Optional<OutcomeRepository.Outcome> outcome(UUID userId, UUID replyId) {
+        return QuarkusTransaction.requiringNew().call(() -> outcomes.of(userId, replyId));
+    }
+
+    /**
+     * Drops the user's exchanges waiting here and stops one in progress before it writes (an account's deletion); the
+     * rows are {@link OutcomeRepository}'s and the deleting transaction's business.
+     */
+    public void forget(UUID userId) {
+        forgotten.put(userId, System.currentTimeMillis());
+        queue.removeIf(j -> j.exchange().userId().equals(userId));
+        forgotten.values().removeIf(at -> at < System.currentTimeMillis() - 3_600_000);
+    }
+
+    private boolean isForgotten(UUID userId) {
+        return forgotten.containsKey(userId);
     }
 
     void start(@Observes StartupEvent e) {
@@ -102,26 +177,38 @@ public class Extraction {
             } catch (InterruptedException ie) {
                 return;
             }
-            if (job == null) {
+            if (job == null || isForgotten(job.exchange().userId())) {
                 continue;
             }
             try {
-                Map<String, Integer> outcome = process(job.exchange());
+                Map<String, Integer> outcome = process(job.exchange(), job.model());
                 outcome.forEach((action, n) -> registry.counter("parley_memory_extraction_decisions_total", "action", action).increment(n));
                 count("done", "ok");
+                finishQuietly(job, "done", null, outcome);
             } catch (RuntimeException | Error ex) {
                 // an Error too (a native library failing): the only worker must not die
                 if (job.attempt() < config.extractionAttempts()) {
                     LOG.debugf("extraction attempt %d failed (%s); queued again", job.attempt(), ex.getClass().getSimpleName());
                     sleep(Duration.ofMillis(500L * job.attempt()));
-                    if (!queue.offer(new Job(job.exchange(), job.attempt() + 1))) {
+                    if (!queue.offer(new Job(job.exchange(), job.model(), job.attempt() + 1))) {
                         count("dropped", "queue_full");
+                        finishQuietly(job, "failed", "queue_full", Map.of());
                     }
                 } else {
                     LOG.warnf("extraction of an exchange failed %d times (%s); dropped", job.attempt(), ex.getClass().getSimpleName());
                     count("dropped", "attempts");
+                    finishQuietly(job, "failed", "attempts", Map.of());
                 }
             }
+        }
+    }
+
+    /** Records the worker's result; a database that is away loses the record, not the worker. */
+    private void finishQuietly(Job job, String status, String reason, Map<String, Integer> counts) {
+        try {
+            finish(job.exchange(), status, reason, job.attempt(), counts);
+        } catch (RuntimeException ex) {
+            LOG.debugf("could not record an extraction's outcome: %s", ex.getClass().getSimpleName());
         }
     }
 
@@ -137,8 +224,8 @@ public class Extraction {
         }
     }
 
-    /** Reads one exchange and applies the proposals; the counts per action. */
-    public Map<String, Integer> process(Exchange e) {
+    /** Reads one exchange with {@code model} and applies the proposals; the counts per action. */
+    public Map<String, Integer> process(Exchange e, String model) {
         StringBuilder excerpt = new StringBuilder();
         for (Map<String, String> m : e.messages()) {
             excerpt.append(m.getOrDefault("role", "user")).append(": ").append(m.getOrDefault("content", "")).append('\n');
@@ -154,13 +241,16 @@ public class Extraction {
             shown.put(h.memory().id.toString(), h.memory());
             prompt.append(h.memory().id).append(": ").append(h.memory().content).append('\n');
         }
-        MemoryExtractor.Decisions decisions = ai.actingFor(e.userId(), e.sessionId(), config.extractionModel().get(),
+        MemoryExtractor.Decisions decisions = ai.actingFor(e.userId(), e.sessionId(), model,
                 () -> extractor.decide(prompt.toString()));
         Map<String, Integer> counts = new HashMap<>();
         if (decisions == null || decisions.memories() == null) {
             return counts;
         }
         for (MemoryExtractor.Decision d : decisions.memories()) {
+            if (isForgotten(e.userId())) {
+                break; // the account was deleted while the model answered: nothing of it is written
+            }
             String action = d.action() == null ? "" : d.action().toUpperCase(Locale.ROOT);
             String applied = apply(e, d, action, shown);
             counts.merge(applied, 1, Integer::sum);

@@ -11,6 +11,7 @@ import java.util.UUID;
 
 import dev.parley.memory.entity.Memory;
 import dev.parley.memory.repository.MemoryRepository;
+import dev.parley.memory.repository.OutcomeRepository;
 import dev.parley.platform.error.ApiException;
 import dev.parley.platform.http.Uuids;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -34,7 +35,10 @@ public class MemoryService {
     private final Embeddings embeddings;
     private final Retrieval retrieval;
 
-    public MemoryService(MemoryRepository repository, Embeddings embeddings, Retrieval retrieval) {
+    private final OutcomeRepository outcomes;
+
+    public MemoryService(MemoryRepository repository, Embeddings embeddings, Retrieval retrieval, OutcomeRepository outcomes) {
+        this.outcomes = outcomes;
         this.repository = repository;
         this.embeddings = embeddings;
         this.retrieval = retrieval;
@@ -166,9 +170,12 @@ public class MemoryService {
         retrieval.invalidate(userId);
     }
 
-    /** Drops a deleted session's memories (idempotent). */
+    /** Drops a deleted session's memories and its extractions' outcomes (idempotent). */
     public int deleteSession(UUID userId, UUID sessionId) {
-        int n = QuarkusTransaction.requiringNew().call(() -> repository.deleteSession(userId, sessionId));
+        int n = QuarkusTransaction.requiringNew().call(() -> {
+            outcomes.deleteSession(userId, sessionId);
+            return repository.deleteSession(userId, sessionId);
+        });
         retrieval.invalidate(userId);
         return n;
     }

@@ -10,6 +10,7 @@ import dev.parley.platform.client.ServiceTokenFilter;
 import io.quarkus.rest.client.reactive.ClientExceptionMapper;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -32,9 +33,12 @@ interface MemoryApi {
 
     record Remembered(String id, String content, double score) { }
 
-    record ContextAnswer(List<Remembered> memories, String text) { }
+    /** {@code extraction_model}: the model memory-service's operator set for AUTO extraction (null: the session's is used). */
+    record ContextAnswer(List<Remembered> memories, String text, String extractionModel) { }
 
-    record ExtractRequest(UUID userId, UUID sessionId, List<Map<String, Object>> messages) { }
+    /** {@code message_id}: the reply, the key of the extraction's outcome; {@code model}: the turn's, unless memory-service sets one. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ExtractRequest(UUID userId, UUID sessionId, UUID messageId, String model, List<Map<String, Object>> messages) { }
 
     /** One message of a stretch to summarise. */
     record Line(UUID id, String role, String content) { }
@@ -61,6 +65,11 @@ interface MemoryApi {
     @POST
     @Path("/extract")
     void extract(ExtractRequest request);
+
+    /** The outcome of the extraction of a reply ({@code status}, {@code reason}?, …); 404 while memory-service has not had it. */
+    @GET
+    @Path("/extractions/{message_id}")
+    Map<String, Object> extraction(@PathParam("message_id") UUID messageId, @QueryParam("user_id") UUID userId);
 
     @DELETE
     @Path("/sessions/{id}")

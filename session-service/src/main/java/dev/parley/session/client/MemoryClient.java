@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import dev.parley.platform.error.ApiException;
@@ -30,9 +31,16 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 public class MemoryClient {
     public record Memory(String id, String content, double score) { }
 
-    /** {@code available}: memory-service answered in time. */
-    public record Context(boolean available, List<Memory> memories, String text) {
-        public static final Context UNAVAILABLE = new Context(false, List.of(), "");
+    /**
+     * {@code available}: memory-service answered in time; {@code extractionModel}: the model its operator set for AUTO
+     * extraction, which wins over the session's (null: none set, or not known when memory-service did not answer).
+     */
+    public record Context(boolean available, List<Memory> memories, String text, String extractionModel) {
+        public static final Context UNAVAILABLE = new Context(false, List.of(), "", null);
+
+        public Context(boolean available, List<Memory> memories, String text) {
+            this(available, memories, text, null);
+        }
     }
 
     /** One message of a stretch to summarise. */
@@ -45,11 +53,16 @@ public class MemoryClient {
      * unit, and the key users set is a Duration ({@code parley.session.memory-timeout}).
      */
     private final TypedGuard<Context> contextBudget;
+    /** An extraction's outcome is asked within the same bound ({@code memory-timeout}): a GET of a message waits no longer. */
+    private final TypedGuard<Map<String, Object>> outcomeBudget;
 
     public MemoryClient(@RestClient MemoryApi api, SessionConfig config) {
         this.api = api;
         this.budget = config.memoryTimeout();
         this.contextBudget = TypedGuard.create(Context.class)
+                .withTimeout().duration(Math.max(1, budget.toMillis()), ChronoUnit.MILLIS).done()
+                .build();
+        this.outcomeBudget = TypedGuard.create(new jakarta.enterprise.util.TypeLiteral<Map<String, Object>>() { })
                 .withTimeout().duration(Math.max(1, budget.toMillis()), ChronoUnit.MILLIS).done()
                 .build();
     }
@@ -78,17 +91,34 @@ public class MemoryClient {
     private static Context context(MemoryApi.ContextAnswer a) {
         List<Memory> memories = a.memories() == null ? List.of()
                 : a.memories().stream().map(m -> new Memory(m.id(), m.content() == null ? "" : m.content(), m.score())).toList();
-        return new Context(true, memories, a.text() == null ? "" : a.text());
+        String model = a.extractionModel() == null || a.extractionModel().isBlank() ? null : a.extractionModel();
+        return new Context(true, memories, a.text() == null ? "" : a.text(), model);
     }
 
-    /** Hands a finished exchange to extraction; true when memory-service took it (2xx). */
+    /**
+     * Hands a finished exchange to extraction ({@code model}: the turn's, used unless memory-service sets its own);
+     * true when memory-service took it (2xx).
+     */
     @Timeout(value = 5, unit = ChronoUnit.SECONDS)
-    public boolean extract(UUID userId, UUID sessionId, List<Map<String, Object>> messages) {
+    public boolean extract(UUID userId, UUID sessionId, UUID replyId, String model, List<Map<String, Object>> messages) {
         try {
-            api.extract(new MemoryApi.ExtractRequest(userId, sessionId, messages));
+            api.extract(new MemoryApi.ExtractRequest(userId, sessionId, replyId, model, messages));
             return true;
         } catch (MemoryApi.Refused e) {
             return false;
+        }
+    }
+
+    /**
+     * What became of the extraction of a reply, as memory-service recorded it ({@code status} done, failed, skipped or
+     * queued, {@code reason}, …), within {@code memory-timeout}; empty when memory-service has not had it yet, or
+     * did not answer in time.
+     */
+    public Optional<Map<String, Object>> extraction(UUID userId, UUID replyId) {
+        try {
+            return Optional.ofNullable(outcomeBudget.call(() -> api.extraction(replyId, userId)));
+        } catch (Exception e) {
+            return Optional.empty();
         }
     }
 

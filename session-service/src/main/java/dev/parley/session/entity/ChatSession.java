@@ -42,6 +42,11 @@ public class ChatSession {
     @Column(nullable = false, columnDefinition = "jsonb")
     public Map<String, Object> metadata = new LinkedHashMap<>();
 
+    /** Reasoning for the session's turns: {@code true}, {@code false}, {@code {"budget_tokens":N}}; null: the model's default. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(columnDefinition = "jsonb")
+    public Object thinking;
+
     @Column(name = "active_leaf_id")
     public UUID activeLeafId;
 

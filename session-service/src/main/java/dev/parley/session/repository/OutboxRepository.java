@@ -17,7 +17,8 @@ import jakarta.persistence.EntityManager;
 @ApplicationScoped
 public class OutboxRepository {
     /** An owed extraction: the exchange as JSON text. */
-    public record OwedExtraction(UUID replyId, UUID userId, UUID sessionId, String exchange, int attempts, Instant createdAt) { }
+    public record OwedExtraction(UUID replyId, UUID userId, UUID sessionId, String exchange, int attempts, Instant createdAt,
+                                 String model) { }
 
     /** An owed deletion of a session's memories. */
     public record OwedDeletion(UUID sessionId, UUID userId, int attempts) { }
@@ -28,20 +29,21 @@ public class OutboxRepository {
         this.em = em;
     }
 
-    public void oweExtraction(UUID replyId, UUID userId, UUID sessionId, String exchangeJson) {
-        em.createNativeQuery("insert into memory_extractions (reply_id, user_id, session_id, exchange) values (?1, ?2, ?3, ?4) "
+    public void oweExtraction(UUID replyId, UUID userId, UUID sessionId, String exchangeJson, String model) {
+        em.createNativeQuery("insert into memory_extractions (reply_id, user_id, session_id, exchange, model) values (?1, ?2, ?3, ?4, ?5) "
                         + "on conflict do nothing")
-                .setParameter(1, replyId).setParameter(2, userId).setParameter(3, sessionId).setParameter(4, exchangeJson).executeUpdate();
+                .setParameter(1, replyId).setParameter(2, userId).setParameter(3, sessionId).setParameter(4, exchangeJson)
+                .setParameter(5, model).executeUpdate();
     }
 
     /** The extraction due first, locked until the transaction ends. */
     @SuppressWarnings("unchecked")
     public Optional<OwedExtraction> nextExtraction() {
         List<Object[]> rows = em.createNativeQuery("""
-                select reply_id, user_id, session_id, exchange, attempts, created_at from memory_extractions
+                select reply_id, user_id, session_id, exchange, attempts, created_at, model from memory_extractions
                 where next_attempt <= now() order by next_attempt limit 1 for update skip locked""").getResultList();
         return rows.stream().findFirst().map(r -> new OwedExtraction((UUID) r[0], (UUID) r[1], (UUID) r[2], (String) r[3],
-                ((Number) r[4]).intValue(), r[5] instanceof Instant i ? i : ((java.sql.Timestamp) r[5]).toInstant()));
+                ((Number) r[4]).intValue(), r[5] instanceof Instant i ? i : ((java.sql.Timestamp) r[5]).toInstant(), (String) r[6]));
     }
 
     public void extractionDone(UUID replyId) {

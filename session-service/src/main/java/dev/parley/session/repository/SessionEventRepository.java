@@ -44,6 +44,11 @@ public class SessionEventRepository {
         em.createNativeQuery("select pg_notify(?1, ?2)").setParameter(1, channel).setParameter(2, payload).getSingleResult();
     }
 
+    /** Drops a deleted session's events. */
+    public void deleteSession(UUID sessionId) {
+        em.createNativeQuery("delete from session_events where session_id = ?1").setParameter(1, sessionId).executeUpdate();
+    }
+
     /** Drops events older than an hour (resumes go back that far at most). */
     public void prune() {
         em.createNativeQuery("delete from session_events where created_at < now() - interval '1 hour'").executeUpdate();

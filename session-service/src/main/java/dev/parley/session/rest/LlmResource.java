@@ -7,9 +7,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.platform.auth.CurrentCaller;
 import dev.parley.platform.error.ApiException;
 import dev.parley.platform.json.RequestBodies;
+import dev.parley.platform.ratelimit.Generation;
 import dev.parley.session.config.SessionConfig;
 import dev.parley.session.rest.Views.MessageView;
 import dev.parley.session.rest.Views.TurnView;
@@ -54,11 +56,14 @@ public class LlmResource {
     @POST
     @Path("/image-completion")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    @Operation(summary = "multipart: image (one or more), prompt?, session_id?, model?: with a session a turn with the images "
-            + "(201); without, a one-off answer (200) that stores nothing")
+    @Generation
+    @Operation(summary = "multipart: image (one or more), prompt?, session_id?, model?, thinking? (JSON): with a session a turn "
+            + "with the images (201); without, a one-off answer (200) that stores nothing")
     public Response imageCompletion(@RestForm("prompt") String prompt, @RestForm("session_id") String sessionId,
-                                    @RestForm("model") String model, @RestForm("image") List<FileUpload> images) {
+                                    @RestForm("model") String model, @RestForm("thinking") String thinking,
+                                    @RestForm("image") List<FileUpload> images) {
         UUID owner = owner(caller.get());
+        JsonNode thinkingNode = thinking(thinking);
         List<Upload> uploads = SessionResource.uploads(SessionResource.uploaded(images), config);
         if (uploads.isEmpty()) {
             throw new ApiException(400, "VALIDATION_FAILED", "Send at least one image (form field 'image').");
@@ -66,10 +71,11 @@ public class LlmResource {
         String text = prompt == null || prompt.isBlank() ? "Describe this image." : prompt;
         String m = model == null || model.isBlank() ? null : model;
         if (sessionId == null || sessionId.isBlank()) {
-            bodies.valid(new Requests.TextCompletion(text, null, m, null));
-            return Response.ok(oneOff.complete(owner, text, m, Map.of(), uploads)).build();
+            bodies.valid(new Requests.TextCompletion(text, null, m, null, thinkingNode));
+            return Response.ok(oneOff.complete(owner, text, m, SessionResource.withThinking(bodies.mapper(), Map.of(), thinkingNode),
+                    uploads)).build();
         }
-        Requests.NewMessage message = bodies.valid(new Requests.NewMessage(text, null, m, null));
+        Requests.NewMessage message = bodies.valid(new Requests.NewMessage(text, null, m, null, thinkingNode, null, null, null));
         TurnService.TurnResult r = turns.send(owner, SessionResource.uuid(sessionId, "session_id"),
                 SessionResource.turn(bodies.mapper(), message), null, uploads, null);
         return Response.status(201).entity(new TurnView(MessageView.of(r.user()), MessageView.of(r.assistant()))).build();
@@ -77,16 +83,30 @@ public class LlmResource {
 
     @POST
     @Path("/text-completion")
-    @Operation(summary = "{\"text\",\"session_id\"?,\"model\"?,\"llm_params\"?}: with a session a turn (201, both messages); "
-            + "without, a one-off answer {text, model, finish_reason, usage} (200) that stores nothing")
+    @Generation
+    @Operation(summary = "{\"text\",\"session_id\"?,\"model\"?,\"llm_params\"?,\"thinking\"?}: with a session a turn (201, both "
+            + "messages); without, a one-off answer {text, reasoning, model, finish_reason, usage} (200) that stores nothing")
     public Response textCompletion(@NotNull(message = "Send {\"text\":\"…\"}.") @Valid Requests.TextCompletion body) {
         UUID owner = owner(caller.get());
-        Map<String, Object> params = SessionResource.params(bodies.mapper(), body.llmParams());
+        Map<String, Object> params = SessionResource.withThinking(bodies.mapper(), SessionResource.params(bodies.mapper(), body.llmParams()),
+                body.thinking());
         if (body.sessionId() == null) {
             return Response.ok(oneOff.complete(owner, body.text(), body.model(), params, List.of())).build();
         }
         TurnService.NewTurn turn = new TurnService.NewTurn(body.text(), (Optional<UUID>) null, body.model(), params);
         TurnService.TurnResult r = turns.send(owner, SessionResource.uuid(body.sessionId(), "session_id"), turn, null, null);
         return Response.status(201).entity(new TurnView(MessageView.of(r.user()), MessageView.of(r.assistant()))).build();
+    }
+
+    /** The form's {@code thinking} (JSON text: true, false or {"budget_tokens":N}); checked with the rest of the request. */
+    private JsonNode thinking(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return bodies.mapper().readTree(text);
+        } catch (java.io.IOException e) {
+            throw dev.parley.platform.error.BodyErrors.field("thinking", ThinkingValue.MESSAGE);
+        }
     }
 }

@@ -7,9 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.platform.auth.CurrentCaller;
 import dev.parley.platform.error.BodyErrors;
 import dev.parley.platform.json.RequestBodies;
+import dev.parley.platform.ratelimit.Generation;
 import dev.parley.session.entity.Message;
 import dev.parley.session.rest.Views.MessageView;
 import dev.parley.session.rest.Views.Page;
+import dev.parley.session.service.MemoryExtractions;
 import dev.parley.session.service.SessionService;
 import dev.parley.session.service.TurnService;
 import io.quarkus.security.Authenticated;
@@ -39,8 +41,11 @@ public class MessageResource {
     private final CurrentCaller caller;
     private final RequestBodies bodies;
 
+    private final MemoryExtractions extractions;
+
     public MessageResource(SessionService sessions, TurnService turns, dev.parley.session.service.Generations generations,
-                           CurrentCaller caller, RequestBodies bodies) {
+                           CurrentCaller caller, RequestBodies bodies, MemoryExtractions extractions) {
+        this.extractions = extractions;
         this.generations = generations;
         this.bodies = bodies;
         this.sessions = sessions;
@@ -50,9 +55,12 @@ public class MessageResource {
 
     @GET
     @Path("/{id}")
-    @Operation(summary = "One message")
+    @Operation(summary = "One message; a reply's context.memory_extraction says what became of its AUTO extraction (queued, done, "
+            + "failed, skipped with a reason)")
     public MessageView get(@PathParam("id") String id) {
-        return MessageView.of(sessions.message(owner(caller.get()), uuid(id, "message_id")));
+        Message m = sessions.message(owner(caller.get()), uuid(id, "message_id"));
+        extractions.current(m);
+        return MessageView.of(m);
     }
 
     @GET
@@ -98,7 +106,9 @@ public class MessageResource {
     @POST
     @Path("/{id}/regenerate")
     @Consumes(MediaType.WILDCARD)
-    @Operation(summary = "Answer the same user message again: a new sibling of this assistant message ({\"model\"?,\"llm_params\"?})")
+    @Generation
+    @Operation(summary = "Answer the same user message again: a new sibling of this assistant message ({\"model\"?,\"llm_params\"?,"
+            + "\"thinking\"?})")
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Requests.Regeneration.class)))
     public Response regenerate(@PathParam("id") String id, String body) {
         // the body may be absent, and sent without a JSON content type: read here rather than by JAX-RS
@@ -110,7 +120,7 @@ public class MessageResource {
         }
         Requests.Regeneration r = json == null || json.isNull() ? Requests.Regeneration.NONE : bodies.read(json, Requests.Regeneration.class);
         Message reply = turns.regenerate(owner(caller.get()), uuid(id, "message_id"), r.model(),
-                SessionResource.params(bodies.mapper(), r.llmParams()), null);
+                SessionResource.withThinking(bodies.mapper(), SessionResource.params(bodies.mapper(), r.llmParams()), r.thinking()), null);
         return Response.status(201).entity(MessageView.of(reply)).build();
     }
 }

@@ -33,13 +33,21 @@ public final class Requests {
             @Schema(description = "Default parameters of the session's turns (OpenAI's names: temperature, top_p, max_tokens, …)")
             @JsonObject(message = "llm_params must be an object.") JsonNode llmParams,
             @Schema(description = "Your own data about the session, at most 16 KiB of JSON")
-            @JsonObject(message = "metadata must be an object of at most 16 KiB.", maxChars = 16_384) JsonNode metadata) {
-        static final SessionFields NONE = new SessionFields(null, null, null, null, null, null);
+            @JsonObject(message = "metadata must be an object of at most 16 KiB.", maxChars = 16_384) JsonNode metadata,
+            @Schema(description = THINKING + " The session's turns use it unless a turn says otherwise; null clears it.")
+            @ThinkingValue JsonNode thinking) {
+        static final SessionFields NONE = new SessionFields(null, null, null, null, null, null, null);
     }
+
+    static final String THINKING = "Reasoning for models that have it: true (on), false (off) or {\"budget_tokens\":N} (on, at "
+            + "most N tokens of reasoning); sent to the gateway as thinking. The reasoning is returned apart from the reply, in "
+            + "the message's reasoning field (streamed as reasoning.delta events).";
 
     /**
      * A turn: {@code parent_message_id} left out continues the active branch, {@code null} starts a branch at the root,
-     * a message id answers from there.
+     * a message id answers from there. {@code generate: false} stores the message without asking the model (importing
+     * history, a note): {@code role} {@code user} (default) or {@code assistant} (an imported answer, with an optional
+     * {@code model_used}).
      */
     @JsonBody
     public record NewMessage(
@@ -48,15 +56,36 @@ public final class Requests {
             Optional<UUID> parentMessageId,
             @Size(max = 256, message = "model must be a non-empty string of at most 256 characters.")
             @Pattern(regexp = NOT_BLANK, message = "model must be a non-empty string of at most 256 characters.") String model,
-            @Schema(description = "This turn's parameters, over the session's") @JsonObject(message = "llm_params must be an object.") JsonNode llmParams) { }
+            @Schema(description = "This turn's parameters, over the session's") @JsonObject(message = "llm_params must be an object.") JsonNode llmParams,
+            @Schema(description = THINKING + " This turn only, over the session's.") @ThinkingValue JsonNode thinking,
+            @Schema(description = "false: store the message without asking the model (no reply, no usage, no memory extraction); "
+                    + "default true")
+            Boolean generate,
+            @Schema(enumeration = {"user", "assistant"}, description = "With generate false: user (default) or assistant (an imported answer)")
+            @Pattern(regexp = "user|assistant", message = "role is user or assistant.") String role,
+            @Schema(description = "With generate false and role assistant: the model that wrote the imported answer")
+            @Size(max = 256, message = "model_used must be a non-empty string of at most 256 characters.")
+            @Pattern(regexp = NOT_BLANK, message = "model_used must be a non-empty string of at most 256 characters.") String modelUsed) {
+
+        /** A turn that asks the model (every new field at its default). */
+        public NewMessage(String content, Optional<UUID> parentMessageId, String model, JsonNode llmParams) {
+            this(content, parentMessageId, model, llmParams, null, null, null, null);
+        }
+
+        /** Whether the model is asked for a reply (the default). */
+        public boolean generates() {
+            return generate == null || generate;
+        }
+    }
 
     /** Regenerating an answer: another model or parameters for this once. */
     @JsonBody
     public record Regeneration(
             @Size(max = 256, message = "model must be a non-empty string of at most 256 characters.")
             @Pattern(regexp = NOT_BLANK, message = "model must be a non-empty string of at most 256 characters.") String model,
-            @JsonObject(message = "llm_params must be an object.") JsonNode llmParams) {
-        static final Regeneration NONE = new Regeneration(null, null);
+            @JsonObject(message = "llm_params must be an object.") JsonNode llmParams,
+            @Schema(description = THINKING + " This answer only, over the session's.") @ThinkingValue JsonNode thinking) {
+        static final Regeneration NONE = new Regeneration(null, null, null);
     }
 
     /** The message whose newest leaf becomes the active one. */
@@ -70,7 +99,13 @@ public final class Requests {
             @Schema(format = "uuid") String sessionId,
             @Size(max = 256, message = "model must be a non-empty string of at most 256 characters.")
             @Pattern(regexp = NOT_BLANK, message = "model must be a non-empty string of at most 256 characters.") String model,
-            @JsonObject(message = "llm_params must be an object.") JsonNode llmParams) { }
+            @JsonObject(message = "llm_params must be an object.") JsonNode llmParams,
+            @Schema(description = THINKING) @ThinkingValue JsonNode thinking) {
+
+        public TextCompletion(String text, String sessionId, String model, JsonNode llmParams) {
+            this(text, sessionId, model, llmParams, null);
+        }
+    }
 
     /** The stretch to summarise: from {@code from_message_id} (default the root) to {@code to_message_id} (default the active leaf). */
     @JsonBody

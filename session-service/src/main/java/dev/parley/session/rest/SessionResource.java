@@ -16,6 +16,7 @@ import dev.parley.platform.auth.CurrentCaller;
 import dev.parley.platform.error.ApiException;
 import dev.parley.platform.error.BodyErrors;
 import dev.parley.platform.json.RequestBodies;
+import dev.parley.platform.ratelimit.Generation;
 import dev.parley.session.client.SummaryMemory;
 import dev.parley.session.config.SessionConfig;
 import dev.parley.session.rest.Views.MessageView;
@@ -133,8 +134,10 @@ public class SessionResource {
 
     @POST
     @Path("/{id}/messages")
+    @Generation
     @Operation(summary = "Send a message and get the reply (a turn); parent_message_id: null starts a branch at the root, "
-            + "absent continues the active branch; Idempotency-Key makes a retry return the first turn")
+            + "absent continues the active branch; Idempotency-Key makes a retry return the first turn; generate false stores "
+            + "the message (role user, or assistant with model_used?) without asking the model: the other message is null")
     public Response send(@PathParam("id") String id, @HeaderParam("Idempotency-Key") String idempotencyKey,
                          @NotNull(message = "Send {\"content\":\"…\"}.") @Valid Requests.NewMessage body) {
         TurnService.TurnResult r = turns.send(owner(caller.get()), uuid(id, "session_id"), turn(bodies.mapper(), body), idempotencyKey, null);
@@ -145,21 +148,37 @@ public class SessionResource {
     @POST
     @Path("/{id}/messages")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    @Operation(summary = "Send a message with images (multipart: content, image files, parent_message_id?, model?, llm_params? as JSON)")
+    @Generation
+    @Operation(summary = "Send a message with images (multipart: content, image files, parent_message_id?, model?, llm_params? "
+            + "and thinking? as JSON, generate?, role?, model_used?)")
     public Response sendWithImages(@PathParam("id") String id, @HeaderParam("Idempotency-Key") String idempotencyKey,
                                    @RestForm("content") String content, @RestForm("parent_message_id") String parent,
                                    @RestForm("model") String model, @RestForm("llm_params") String llmParams,
+                                   @RestForm("thinking") String thinking, @RestForm("generate") String generate,
+                                   @RestForm("role") String role, @RestForm("model_used") String modelUsed,
                                    @RestForm("image") List<FileUpload> images) {
-        Requests.NewMessage body = bodies.valid(formMessage(bodies.mapper(), content, parent, model, llmParams));
+        Requests.NewMessage body = bodies.valid(formMessage(bodies.mapper(), new Form(content, parent, model, llmParams, thinking,
+                generate, role, modelUsed)));
         List<Upload> uploads = uploads(uploaded(images), config);
+        if (!uploads.isEmpty() && "assistant".equals(body.role())) {
+            throw BodyErrors.field("image", "Images go with user messages only.");
+        }
         TurnService.TurnResult r = turns.send(owner(caller.get()), uuid(id, "session_id"), turn(bodies.mapper(), body), idempotencyKey,
                 uploads, null);
         return Response.status(r.replay() ? 200 : 201)
                 .entity(new TurnView(MessageView.of(r.user()), MessageView.of(r.assistant()))).build();
     }
 
-    /** A turn sent as a form (multipart), as the JSON body would carry it ({@code parent_message_id} blank or "null": the root). */
-    static Requests.NewMessage formMessage(ObjectMapper mapper, String content, String parent, String model, String llmParams) {
+    /** A turn's form fields as sent (multipart), each null when left out. */
+    record Form(String content, String parent, String model, String llmParams, String thinking, String generate, String role,
+                String modelUsed) { }
+
+    /**
+     * A turn sent as a form (multipart), as the JSON body would carry it ({@code parent_message_id} blank or "null": the
+     * root; {@code llm_params} and {@code thinking} as JSON text; {@code generate} "true" or "false").
+     */
+    static Requests.NewMessage formMessage(ObjectMapper mapper, Form f) {
+        String parent = f.parent();
         Optional<UUID> parentId = null;
         if (parent != null) {
             if (parent.isBlank() || "null".equals(parent)) {
@@ -172,20 +191,65 @@ public class SessionResource {
                 }
             }
         }
-        JsonNode params = null;
-        if (llmParams != null && !llmParams.isBlank()) {
-            try {
-                params = mapper.readTree(llmParams);
-            } catch (IOException e) {
-                throw BodyErrors.field("llm_params", "llm_params must be a JSON object.");
-            }
+        Boolean generate = null;
+        if (f.generate() != null && !f.generate().isBlank()) {
+            generate = switch (f.generate().strip()) {
+                case "true" -> Boolean.TRUE;
+                case "false" -> Boolean.FALSE;
+                default -> throw BodyErrors.field("generate", BodyErrors.WRONG_TYPE, "generate is true or false.");
+            };
         }
-        return new Requests.NewMessage(content, parentId, model, params);
+        return new Requests.NewMessage(f.content(), parentId, f.model(), formJson(mapper, f.llmParams(), "llm_params", "llm_params must be a JSON object."),
+                formJson(mapper, f.thinking(), "thinking", ThinkingValue.MESSAGE), generate, f.role(), f.modelUsed());
     }
 
-    /** The checked turn as the service takes it. */
+    private static JsonNode formJson(ObjectMapper mapper, String text, String field, String message) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return mapper.readTree(text);
+        } catch (IOException e) {
+            throw BodyErrors.field(field, message);
+        }
+    }
+
+    /**
+     * The checked turn as the service takes it ({@code thinking} among its parameters). A message stored without
+     * generating ({@code generate: false}) takes no model, parameters or thinking; {@code role: assistant} and
+     * {@code model_used} only go with it.
+     */
     static TurnService.NewTurn turn(ObjectMapper mapper, Requests.NewMessage m) {
-        return new TurnService.NewTurn(m.content(), m.parentMessageId(), m.model(), params(mapper, m.llmParams()));
+        String role = m.role() == null ? "user" : m.role();
+        if (m.generates()) {
+            if ("assistant".equals(role)) {
+                throw BodyErrors.field("role", "role assistant stores an answer you already have: send it with generate false.");
+            }
+            if (m.modelUsed() != null) {
+                throw BodyErrors.field("model_used", "model_used names the model of an imported answer: send it with generate false and role assistant.");
+            }
+            return new TurnService.NewTurn(m.content(), m.parentMessageId(), m.model(), withThinking(mapper, params(mapper, m.llmParams()), m.thinking()));
+        }
+        for (var asked : new Object[][] {{"model", m.model()}, {"llm_params", m.llmParams()}, {"thinking", m.thinking()}}) {
+            Object v = asked[1];
+            if (v != null && !(v instanceof JsonNode n && n.isNull())) {
+                throw BodyErrors.field((String) asked[0], asked[0] + " asks the model for a reply: leave it out with generate false.");
+            }
+        }
+        if (m.modelUsed() != null && !"assistant".equals(role)) {
+            throw BodyErrors.field("model_used", "model_used goes with role assistant (an imported answer).");
+        }
+        return new TurnService.NewTurn(m.content(), m.parentMessageId(), null, Map.of(), false, role, m.modelUsed());
+    }
+
+    /** The parameters with {@code thinking} over them when it was sent (left out or null: the parameters as they are). */
+    static Map<String, Object> withThinking(ObjectMapper mapper, Map<String, Object> params, JsonNode thinking) {
+        if (thinking == null || thinking.isNull()) {
+            return params;
+        }
+        Map<String, Object> out = new LinkedHashMap<>(params);
+        out.put("thinking", mapper.convertValue(thinking, Object.class));
+        return out;
     }
 
     /** A free-form object (already checked to be one, or absent, or null) as a map; absent and null: empty. */
@@ -196,7 +260,8 @@ public class SessionResource {
 
     static SessionService.Settings settings(ObjectMapper mapper, Requests.SessionFields f) {
         return new SessionService.Settings(f.title(), f.systemPrompt(), f.memoryMode(), f.model(), object(mapper, f.llmParams()),
-                object(mapper, f.metadata()));
+                object(mapper, f.metadata()), f.thinking() == null ? null
+                        : f.thinking().isNull() ? Optional.empty() : Optional.of(mapper.convertValue(f.thinking(), Object.class)));
     }
 
     /** Absent: null (unchanged); JSON null: empty (cleared); an object: its map. */

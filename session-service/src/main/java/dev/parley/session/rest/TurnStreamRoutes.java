@@ -15,6 +15,7 @@ import dev.parley.platform.error.ApiException;
 import dev.parley.platform.error.BodyErrors;
 import dev.parley.platform.http.ErrorWriter;
 import dev.parley.platform.json.RequestBodies;
+import dev.parley.platform.ratelimit.ApiRateLimiter;
 import dev.parley.session.config.SessionConfig;
 import dev.parley.session.entity.Message;
 import dev.parley.session.service.TurnService;
@@ -32,15 +33,19 @@ import jakarta.enterprise.event.Observes;
 /**
  * Streamed turns: {@code POST /api/v1/sessions/{id}/messages} and {@code POST /api/v1/messages/{id}/regenerate} with
  * {@code Accept: text/event-stream} answer SSE events {@code message.created} (the user message), {@code delta}
- * ({@code {"text"}}), then {@code message.completed} (the assistant message) or {@code error}, with a {@code :
- * keep-alive} comment after {@code heartbeat-interval} of silence. A client that leaves stops the generation; the
- * reply is stored as {@code partial} with what was generated. Other requests to these paths pass on to the JSON API.
+ * ({@code {"text"}}) and {@code reasoning.delta} ({@code {"text"}}, the model's reasoning, kept apart), then
+ * {@code message.completed} (the assistant message) or {@code error}, with a {@code : keep-alive} comment after
+ * {@code heartbeat-interval} of silence ({@code generate: false}: {@code message.created} alone). A client that
+ * leaves stops the generation; the reply is stored as {@code partial} with what was generated. Each counts against the
+ * caller's generation limit (as the JSON forms' {@code @Generation}), checked before the body is read. Other requests
+ * to these paths pass on to the JSON API.
  */
 @ApplicationScoped
 public class TurnStreamRoutes {
     private static final String SSE = "parley.sse";
 
     private final TurnService turns;
+    private final ApiRateLimiter limiter;
     private final RequestBodies bodies;
     private final ObjectMapper mapper;
     private final ErrorWriter errors;
@@ -51,8 +56,9 @@ public class TurnStreamRoutes {
     private final String uploadsDir;
 
     public TurnStreamRoutes(TurnService turns, RequestBodies bodies, ErrorWriter errors, Vertx vertx, SessionConfig config,
-                            HttpConfig http) {
+                            HttpConfig http, ApiRateLimiter limiter) {
         this.turns = turns;
+        this.limiter = limiter;
         this.bodies = bodies;
         this.mapper = bodies.mapper();
         this.errors = errors;
@@ -71,6 +77,9 @@ public class TurnStreamRoutes {
             if (body == null) {
                 throw BodyErrors.field("body", "Send {\"content\":\"…\"}.");
             }
+            if (!ctx.images.isEmpty() && "assistant".equals(body.role())) {
+                throw BodyErrors.field("image", "Images go with user messages only.");
+            }
             turns.send(owner, id, SessionResource.turn(mapper, body), rc.request().getHeader("Idempotency-Key"), ctx.images, ctx.sink);
             return null;
         });
@@ -79,7 +88,7 @@ public class TurnStreamRoutes {
             Requests.Regeneration body = ctx.json == null || ctx.json.isNull() ? Requests.Regeneration.NONE
                     : bodies.read(ctx.json, Requests.Regeneration.class);
             turns.regenerate(owner, SessionResource.uuid(rc.pathParam("id"), "message_id"), body.model(),
-                    SessionResource.params(mapper, body.llmParams()), ctx.sink);
+                    SessionResource.withThinking(mapper, SessionResource.params(mapper, body.llmParams()), body.thinking()), ctx.sink);
             return null;
         });
     }
@@ -120,10 +129,20 @@ public class TurnStreamRoutes {
                     errors.write(rc, 401, "UNAUTHENTICATED", "Authentication is required: send a valid bearer token", Map.of());
                     return;
                 }
+                try {
+                    // a streamed turn is a generation, as its JSON form is (@Generation): refused before anything is stored
+                    limiter.check(caller, rc.request().remoteAddress() == null ? null : rc.request().remoteAddress().hostAddress(),
+                            ApiRateLimiter.Kind.GENERATIONS);
+                } catch (ApiException e) {
+                    refuse(rc, e);
+                    return;
+                }
                 boolean multipart = multipart(rc);
                 JsonNode json;
                 try {
-                    json = multipart ? null : rc.body().length() == 0 ? null : mapper.readTree(rc.body().buffer().getBytes());
+                    // no body at all (a bare POST): no buffer, not an empty one
+                    var sent = multipart || rc.body() == null ? null : rc.body().buffer();
+                    json = sent == null || sent.length() == 0 ? null : mapper.readTree(sent.getBytes());
                 } catch (IOException e) {
                     errors.write(rc, 400, "MALFORMED_JSON", "The body is not valid JSON.", Map.of());
                     return;
@@ -135,8 +154,9 @@ public class TurnStreamRoutes {
                     }
                     // images are read and checked (count, size, type by content) before anything is stored
                     var attrs = rc.request().formAttributes();
-                    Requests.NewMessage fields = bodies.valid(SessionResource.formMessage(mapper, attrs.get("content"),
-                            attrs.get("parent_message_id"), attrs.get("model"), attrs.get("llm_params")));
+                    Requests.NewMessage fields = bodies.valid(SessionResource.formMessage(mapper, new SessionResource.Form(
+                            attrs.get("content"), attrs.get("parent_message_id"), attrs.get("model"), attrs.get("llm_params"),
+                            attrs.get("thinking"), attrs.get("generate"), attrs.get("role"), attrs.get("model_used"))));
                     List<SessionResource.Uploaded> files = rc.fileUploads().stream()
                             .filter(f -> "image".equals(f.name()))
                             .map(f -> new SessionResource.Uploaded(f.fileName(), f.size(), java.nio.file.Path.of(f.uploadedFileName())))
@@ -150,6 +170,15 @@ public class TurnStreamRoutes {
                 });
             }, failure -> errors.write(rc, 401, "UNAUTHENTICATED", "Authentication is required: send a valid bearer token", Map.of()));
         });
+    }
+
+    /** An error before the stream started, in the platform's shape (a 429 with its Retry-After). */
+    private void refuse(RoutingContext rc, ApiException e) {
+        Object retry = e.details() == null ? null : e.details().get("retry_after_seconds");
+        if (retry != null) {
+            rc.response().putHeader("Retry-After", retry.toString());
+        }
+        errors.write(rc, e.status(), e.code(), e.getMessage(), e.details() == null ? Map.of() : e.details());
     }
 
     private static boolean multipart(RoutingContext rc) {
@@ -233,6 +262,11 @@ public class TurnStreamRoutes {
         }
 
         @Override
+        public void reasoning(String text) {
+            event("reasoning.delta", Map.of("text", text));
+        }
+
+        @Override
         public void completed(Message assistant) {
             event("message.completed", Views.MessageView.of(assistant));
         }
@@ -268,10 +302,13 @@ public class TurnStreamRoutes {
             String code = cause instanceof ApiException a ? a.code() : "INTERNAL_ERROR";
             String message = cause instanceof ApiException ? cause.getMessage() : "The turn failed.";
             if (!started) {
-                Map<String, Object> details = cause instanceof ApiException a && a.details() != null ? a.details() : Map.of();
                 ended = true;
                 vertx.cancelTimer(timer);
-                errors.write(rc, status, code, message, details);
+                if (cause instanceof ApiException a) {
+                    refuse(rc, a);
+                } else {
+                    errors.write(rc, status, code, message, Map.of());
+                }
                 return;
             }
             error(status, code, message);

@@ -17,7 +17,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * A one-off completion that stores nothing ({@code POST /api/v1/llm/text-completion} and {@code image-completion}
- * without a session): the text (and images) as one user message, the answer's text, model, finish reason and usage.
+ * without a session): the text (and images) as one user message, the answer's text, reasoning (apart), model, finish
+ * reason and usage.
  * Gateway refusals answer with the gateway's status and code (401/403 and 5xx as 502: they are not the caller's).
  */
 @ApplicationScoped
@@ -60,6 +61,7 @@ public class OneOffCompletions {
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("text", answer.content() == null ? "" : answer.content());
+        out.put("reasoning", answer.reasoning() == null || answer.reasoning().isEmpty() ? null : answer.reasoning());
         out.put("model", used);
         out.put("finish_reason", answer.finishReason());
         out.put("usage", answer.usage());

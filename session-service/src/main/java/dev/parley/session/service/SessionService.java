@@ -15,6 +15,7 @@ import dev.parley.session.entity.ChatSession;
 import dev.parley.session.entity.Message;
 import dev.parley.session.repository.AttachmentRepository;
 import dev.parley.session.repository.MessageRepository;
+import dev.parley.session.repository.SessionEventRepository;
 import dev.parley.session.repository.SessionRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -26,12 +27,12 @@ public class SessionService {
 
     /**
      * A session's settings as a create or a PATCH gives them (already checked): {@code null} leaves a setting as it is
-     * (the default on create), {@code Optional.empty()} clears it (title, system prompt, model) or empties it
+     * (the default on create), {@code Optional.empty()} clears it (title, system prompt, model, thinking) or empties it
      * (llm_params, metadata).
      */
     public record Settings(Optional<String> title, Optional<String> systemPrompt, Optional<String> memoryMode,
                            Optional<String> model, Optional<Map<String, Object>> llmParams,
-                           Optional<Map<String, Object>> metadata) { }
+                           Optional<Map<String, Object>> metadata, Optional<Object> thinking) { }
 
     private final SessionRepository sessions;
     private final MessageRepository messages;
@@ -39,8 +40,11 @@ public class SessionService {
     private final MemoryDeletions deletions;
     private final SessionEvents events;
 
+    private final SessionEventRepository eventRows;
+
     public SessionService(SessionRepository sessions, MessageRepository messages, AttachmentRepository attachments,
-                          MemoryDeletions deletions, SessionEvents events) {
+                          MemoryDeletions deletions, SessionEvents events, SessionEventRepository eventRows) {
+        this.eventRows = eventRows;
         this.events = events;
         this.sessions = sessions;
         this.messages = messages;
@@ -74,13 +78,14 @@ public class SessionService {
     }
 
     /**
-     * Deletes the session with its messages (cascade) and owes memory-service the deletion of its memories: recorded
-     * in the same transaction, delivered in the background until it succeeds.
+     * Deletes the session with its messages (cascade) and its events, and owes memory-service the deletion of its
+     * memories: recorded in the same transaction, delivered in the background until it succeeds.
      */
     @Transactional
     public void delete(UUID userId, UUID id) {
         ChatSession s = get(userId, id);
         sessions.delete(s);
+        eventRows.deleteSession(s.id);
         deletions.owe(s.id, userId);
     }
 
@@ -218,6 +223,9 @@ public class SessionService {
         }
         if (b.metadata() != null) {
             s.metadata = new LinkedHashMap<>(b.metadata().orElse(Map.of()));
+        }
+        if (b.thinking() != null) {
+            s.thinking = b.thinking().orElse(null);
         }
     }
 }

@@ -12,8 +12,6 @@ import java.util.UUID;
 
 import dev.parley.platform.error.ApiException;
 import dev.parley.platform.http.Uuids;
-import dev.parley.session.client.ChatCompletion;
-import dev.parley.session.client.ChatDelta;
 import dev.parley.session.client.ChatRequest;
 import dev.parley.session.client.ChatStream;
 import dev.parley.session.client.GatewayClient;
@@ -31,9 +29,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.hibernate.exception.ConstraintViolationException;
 
 /**
- * A turn: store the user message ({@link #send}) or pick the one to answer again ({@link #regenerate}), build the
- * context (system prompt, memories, the branch's history within the model's window), call the gateway, store the
- * reply with how it was made, and in AUTO mode owe memory-service the exchange. No database transaction is open while
+ * A turn: store the user message ({@link #send}, through {@link NewMessages}; with {@code generate: false} that is all)
+ * or pick the one to answer again ({@link #regenerate}), build the context (system prompt, memories, the branch's
+ * history within the model's window), call the gateway (reading its answer with {@link ReplyReader}), store the reply
+ * with how it was made, and in AUTO mode owe memory-service the exchange. No database transaction is open while
  * the gateway answers. Streamed generations are registered with {@link Generations} (so they can be cancelled) and
  * an untitled session is handed to {@link Titles}.
  */
@@ -43,11 +42,15 @@ public class TurnService {
      * A new user message (already checked): {@code parent} null continues the active branch, {@code Optional.empty()}
      * starts a branch at the root, a message id answers from there; {@code model} null: the session's.
      */
-    public record NewTurn(String content, Optional<UUID> parent, String model, Map<String, Object> params) { }
+    public record NewTurn(String content, Optional<UUID> parent, String model, Map<String, Object> params, boolean generate,
+                          String role, String modelUsed) {
+        /** A user message the model answers. */
+        public NewTurn(String content, Optional<UUID> parent, String model, Map<String, Object> params) {
+            this(content, parent, model, params, true, "user", null);
+        }
+    }
 
     public record TurnResult(Message user, Message assistant, boolean replay) { }
-
-    private record Prepared(ChatSession session, Message user, List<Message> history, Message replayAnswer, boolean replay) { }
 
     private final SessionRepository sessions;
     private final MessageRepository messages;
@@ -59,13 +62,15 @@ public class TurnService {
     private final Generations generations;
     private final Titles titles;
     private final MemoryExtractions extractions;
+    private final NewMessages newMessages;
 
     public TurnService(SessionRepository sessions, MessageRepository messages, AttachmentRepository attachments,
-                       GatewayClient gateway, MemoryClient memory, SessionConfig config,
-                       SessionEvents events, Generations generations, Titles titles, MemoryExtractions extractions) {
+                       GatewayClient gateway, MemoryClient memory, SessionConfig config, SessionEvents events,
+                       Generations generations, Titles titles, MemoryExtractions extractions, NewMessages newMessages) {
         this.sessions = sessions;
         this.messages = messages;
         this.attachments = attachments;
+        this.newMessages = newMessages;
         this.gateway = gateway;
         this.memory = memory;
         this.config = config;
@@ -81,103 +86,60 @@ public class TurnService {
         return send(userId, sessionId, turn, idempotencyKey, List.of(), sink);
     }
 
+    /**
+     * A turn: the new message stored, then the model's reply. With {@code turn.generate()} false, only the message is
+     * stored (a user message or an imported assistant one): no gateway call, no memory extraction, no title; the
+     * result names it in its role's place, the other null.
+     */
     public TurnResult send(UUID userId, UUID sessionId, NewTurn turn, String idempotencyKey, List<Upload> images, TurnSink sink) {
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
             throw Errors.invalid("Idempotency-Key", "Idempotency-Key must be 1 to 255 characters.");
         }
-        Prepared p;
+        NewMessages.Prepared p;
         try {
-            p = QuarkusTransaction.requiringNew().call(() -> prepare(userId, sessionId, turn, idempotencyKey, images));
+            p = QuarkusTransaction.requiringNew().call(() -> newMessages.prepare(userId, sessionId, turn, idempotencyKey, images));
         } catch (RuntimeException e) {
             if (idempotencyKey != null && causedBy(e, ConstraintViolationException.class)) {
                 // the same key sent twice at once: the other request stored the turn
-                p = QuarkusTransaction.requiringNew().call(() -> replay(userId, sessionId, idempotencyKey));
+                p = QuarkusTransaction.requiringNew().call(() -> newMessages.replay(userId, sessionId, idempotencyKey));
             } else {
                 throw e;
             }
         }
-        if (p.replay()) {
-            if (sink != null) {
-                sink.created(p.user());
-                if (p.replayAnswer() != null) {
-                    sink.completed(p.replayAnswer());
-                }
-            }
-            return new TurnResult(p.user(), p.replayAnswer(), true);
-        }
         if (sink != null) {
             sink.created(p.user());
         }
+        if (!turn.generate()) {
+            Message stored = p.user();
+            return "assistant".equals(stored.role) ? new TurnResult(null, stored, p.replay()) : new TurnResult(stored, null, p.replay());
+        }
+        if (p.replay()) {
+            if (sink != null && p.replayAnswer() != null) {
+                sink.completed(p.replayAnswer());
+            }
+            return new TurnResult(p.user(), p.replayAnswer(), true);
+        }
         Message assistant = generate(userId, p.session(), p.user(), p.history(), turn.model(), turn.params(), sink, true);
         return new TurnResult(p.user(), assistant, false);
-    }
-
-    private Prepared prepare(UUID userId, UUID sessionId, NewTurn turn, String idempotencyKey, List<Upload> images) {
-        ChatSession session = sessions.ofUser(userId, sessionId).orElseThrow(Errors::sessionNotFound);
-        if (idempotencyKey != null) {
-            var existing = messages.byIdempotencyKey(sessionId, idempotencyKey);
-            if (existing.isPresent()) {
-                return new Prepared(session, existing.get(), List.of(), messages.firstChild(existing.get().id).orElse(null), true);
-            }
-        }
-        UUID parentId = turn.parent() == null ? session.activeLeafId : turn.parent().orElse(null); // empty: from the root
-        if (turn.parent() != null && parentId != null) {
-            messages.inSession(sessionId, parentId).orElseThrow(() ->
-                    ApiException.notFound("MESSAGE_NOT_FOUND", "parent_message_id is not a message of this session."));
-        }
-        List<Message> history = parentId == null ? List.of() : messages.chain(sessionId, parentId);
-        Message user = new Message();
-        user.id = Uuids.v7();
-        user.sessionId = sessionId;
-        user.userId = userId;
-        user.parentMessageId = parentId;
-        user.role = "user";
-        user.content = turn.content();
-        user.llmParams = turn.params().isEmpty() ? null : turn.params();
-        user.idempotencyKey = idempotencyKey;
-        user.depth = history.isEmpty() ? 0 : history.get(history.size() - 1).depth + 1;
-        user.createdAt = Instant.now();
-        messages.persist(user);
-        messages.flush();
-        List<Map<String, Object>> refs = new ArrayList<>();
-        for (Upload u : images) {
-            Attachment a = new Attachment();
-            a.id = Uuids.v7();
-            a.messageId = user.id;
-            a.userId = userId;
-            a.mediaType = u.mediaType();
-            a.sizeBytes = u.data().length;
-            a.data = u.data();
-            a.createdAt = user.createdAt;
-            attachments.persist(a);
-            refs.add(Map.of("id", a.id, "media_type", a.mediaType, "size", a.sizeBytes));
-        }
-        user.attachments = refs;
-        session.activeLeafId = user.id;
-        session.updatedAt = user.createdAt;
-        events.publish(sessionId, "message.created", Map.of("session_id", sessionId, "message_id", user.id, "role", "user"));
-        return new Prepared(session, user, history, null, false);
-    }
-
-    private Prepared replay(UUID userId, UUID sessionId, String idempotencyKey) {
-        ChatSession session = sessions.ofUser(userId, sessionId).orElseThrow(Errors::sessionNotFound);
-        Message user = messages.byIdempotencyKey(sessionId, idempotencyKey).orElseThrow();
-        return new Prepared(session, user, List.of(), messages.firstChild(user.id).orElse(null), true);
     }
 
     // ---- regenerate -------------------------------------------------------------------------------------------------
 
     /** A new sibling of an assistant message: the same user message answered again. */
     public Message regenerate(UUID userId, UUID assistantId, String model, Map<String, Object> params, TurnSink sink) {
-        Prepared p = QuarkusTransaction.requiringNew().call(() -> {
+        NewMessages.Prepared p = QuarkusTransaction.requiringNew().call(() -> {
             Message old = messages.ofUser(userId, assistantId).orElseThrow(Errors::messageNotFound);
             if (!"assistant".equals(old.role) || old.parentMessageId == null) {
                 throw Errors.invalid("message_id", "Only an assistant message can be regenerated.");
             }
             ChatSession session = sessions.ofUser(userId, old.sessionId).orElseThrow(Errors::sessionNotFound);
             Message user = messages.findById(old.parentMessageId);
+            if (!"user".equals(user.role)) {
+                // an imported answer that follows another answer: there is no user message to answer again
+                throw Errors.invalid("message_id", "Only an answer to a user message can be regenerated.");
+            }
             List<Message> history = user.parentMessageId == null ? List.of() : messages.chain(session.id, user.parentMessageId);
-            return new Prepared(session, user, history, null, false);
+            return new NewMessages.Prepared(session, user, history, null, false);
         });
         if (sink != null) {
             sink.created(p.user());
@@ -191,7 +153,10 @@ public class TurnService {
                              Map<String, Object> paramsOverride, TurnSink sink, boolean dropUserOnRefusal) {
         String model = modelOverride != null ? modelOverride : session.model != null ? session.model : config.defaultModel();
         Map<String, Object> params = new LinkedHashMap<>(session.llmParams == null ? Map.of() : session.llmParams);
-        params.putAll(paramsOverride);
+        if (session.thinking != null) {
+            params.put("thinking", session.thinking); // the session's own setting, over its llm_params
+        }
+        params.putAll(paramsOverride); // the turn's parameters and thinking win
         GatewayClient.ModelInfo info = gateway.model(userId, model);
         int reserved = params.get("max_tokens") instanceof Number n ? n.intValue() : config.reservedOutputTokens();
         boolean memoryAsked = !"DISABLED".equals(session.memoryMode);
@@ -221,21 +186,21 @@ public class TurnService {
                 try (ChatStream answer = gateway.chatStream(userId, session.id, reply.id, request)) {
                     reply.deployment = answer.deployment();
                     generation.reading(answer);
-                    readStream(answer, reply, sink, generation, start);
+                    ReplyReader.stream(answer, reply, sink, generation, start);
                 }
             } else {
                 GatewayClient.Completed answer = gateway.chat(userId, session.id, reply.id, request);
                 reply.deployment = answer.deployment();
-                completed(answer.completion(), reply);
+                ReplyReader.completed(answer.completion(), reply);
             }
         } catch (GatewayError e) {
             reply.deployment = e.deployment();
             refused(e, reply, user, dropUserOnRefusal);
         } catch (IOException e) {
-            failed(reply, "GATEWAY_UNAVAILABLE", "The gateway could not be reached or stopped answering: " + e.getMessage());
+            ReplyReader.failed(reply, "GATEWAY_UNAVAILABLE", "The gateway could not be reached or stopped answering: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            failed(reply, "INTERRUPTED", "The turn was interrupted.");
+            ReplyReader.failed(reply, "INTERRUPTED", "The turn was interrupted.");
         } finally {
             if (generation != null) {
                 generations.end(generation, user.id, reply.id);
@@ -246,14 +211,20 @@ public class TurnService {
             int slash = reply.deployment.indexOf('/');
             reply.provider = slash > 0 ? reply.deployment.substring(0, slash) : reply.deployment;
         }
-        store(userId, session, user, reply, sink, model);
+        store(userId, session, user, reply, sink, model, mem);
         return reply;
     }
 
-    /** Stores the reply (it becomes the active leaf), tells the stream, owes extraction, titles the session. */
-    private void store(UUID userId, ChatSession session, Message user, Message reply, TurnSink sink, String model) {
+    /**
+     * Stores the reply (it becomes the active leaf), tells the stream, owes extraction (the reply's
+     * {@code context.memory_extraction} says whether it was queued or why not), titles the session.
+     */
+    private void store(UUID userId, ChatSession session, Message user, Message reply, TurnSink sink, String model,
+                       MemoryClient.Context mem) {
         reply.createdAt = Instant.now();
-        boolean extract = "AUTO".equals(session.memoryMode) && Message.COMPLETE.equals(reply.status);
+        Map<String, Object> extraction = MemoryExtractions.decide(session.memoryMode, reply.status, model, mem);
+        reply.context.put(MemoryExtractions.CONTEXT_KEY, extraction);
+        boolean extract = MemoryExtractions.QUEUED.equals(extraction.get("status"));
         QuarkusTransaction.requiringNew().run(() -> {
             messages.persist(reply);
             sessions.activeLeaf(session.id, reply.id, reply.createdAt);
@@ -261,7 +232,7 @@ public class TurnService {
                     "parent_message_id", user.id, "status", reply.status));
             if (extract) {
                 // owed in the reply's own transaction: a memory-service outage delays extraction, never loses it
-                extractions.owe(user, reply);
+                extractions.owe(user, reply, model);
             }
         });
         if (sink != null) {
@@ -284,7 +255,7 @@ public class TurnService {
         String code = e.code() != null ? e.code() : "GATEWAY_ERROR";
         String message = e.gatewayMessage() != null ? e.gatewayMessage() : "The gateway answered HTTP " + e.status() + ".";
         if (e.status() >= 500) {
-            failed(reply, code, message);
+            ReplyReader.failed(reply, code, message);
             return;
         }
         if (dropUser) {
@@ -295,80 +266,6 @@ public class TurnService {
             });
         }
         throw new ApiException(e.status() == 401 || e.status() == 403 ? 502 : e.status(), code, message);
-    }
-
-    private static void failed(Message reply, String code, String message) {
-        reply.status = reply.content != null && !reply.content.isEmpty() ? Message.PARTIAL : Message.ERROR;
-        Map<String, Object> error = new LinkedHashMap<>();
-        error.put("code", code);
-        error.put("message", message);
-        reply.error = error;
-    }
-
-    private static void completed(ChatCompletion c, Message reply) {
-        reply.content = c.content() == null ? "" : c.content();
-        reply.reasoning = c.reasoning();
-        reply.finishReason = c.finishReason();
-        usage(reply, c.usage());
-        reply.status = Message.COMPLETE;
-    }
-
-    private void readStream(ChatStream answer, Message reply, TurnSink sink, Generations.Generation generation, long start) {
-        StringBuilder text = new StringBuilder();
-        StringBuilder reasoning = new StringBuilder();
-        sink.reading(answer);
-        try {
-            ChatDelta d;
-            while (!sink.gone() && !generation.cancelled() && (d = answer.next()) != null) {
-                if (d.error() != null) {
-                    reply.content = text.toString();
-                    failed(reply, d.error().code() != null ? d.error().code() : "UPSTREAM_ERROR",
-                            d.error().message() != null ? d.error().message() : "The provider's stream broke off.");
-                    return;
-                }
-                if (d.content() != null && !d.content().isEmpty()) {
-                    if (reply.ttftMs == null) {
-                        reply.ttftMs = (int) ((System.nanoTime() - start) / 1_000_000);
-                    }
-                    text.append(d.content());
-                    sink.delta(d.content());
-                }
-                if (d.reasoning() != null) {
-                    reasoning.append(d.reasoning());
-                }
-                if (d.finishReason() != null) {
-                    reply.finishReason = d.finishReason();
-                }
-                if (d.usage() != null) {
-                    usage(reply, d.usage());
-                }
-            }
-        } catch (IOException e) {
-            if (!sink.gone() && !generation.cancelled()) {
-                reply.content = text.toString();
-                reply.reasoning = reasoning.isEmpty() ? null : reasoning.toString();
-                failed(reply, "STREAM_BROKEN", "The stream from the gateway broke off: " + e.getMessage());
-                return;
-            }
-        }
-        reply.content = text.toString();
-        reply.reasoning = reasoning.isEmpty() ? null : reasoning.toString();
-        if (generation.cancelled()) {
-            reply.status = Message.CANCELLED;
-        } else if (sink.gone()) {
-            reply.status = Message.PARTIAL; // the client left: what was generated so far is kept
-        } else if (answer.done()) {
-            reply.status = Message.COMPLETE;
-        } else {
-            failed(reply, "STREAM_BROKEN", "The gateway's stream ended before it was complete.");
-        }
-    }
-
-    private static void usage(Message reply, ChatCompletion.Usage u) {
-        if (u != null) {
-            reply.promptTokens = u.promptTokens();
-            reply.completionTokens = u.completionTokens();
-        }
     }
 
     /** The images of the branch's messages as data URLs, by message id (one query). */

@@ -8,6 +8,9 @@ public interface TurnSink {
 
     void delta(String text);
 
+    /** A piece of the model's reasoning (kept apart from the reply's text). */
+    default void reasoning(String text) { }
+
     void completed(Message assistant);
 
     void error(int status, String code, String message);
