@@ -16,6 +16,10 @@ public interface AuthConfig {
     /** Where verifiers read the key set, when not {@code <url>/.well-known/jwks.json} (the platform reads it). */
     Optional<String> jwksLocation();
 
+    /** Largest request body of every endpoint but the export-file upload (which has parley.account.export-file-max-bytes). */
+    @io.smallrye.config.WithDefault("1M")
+    io.quarkus.runtime.configuration.MemorySize maxBodySize();
+
     Jwt jwt();
 
     /** Client id → secret of every service allowed to obtain service tokens. */
