@@ -6,6 +6,7 @@ import java.util.regex.Pattern;
 import dev.parley.auth.config.AccountConfig;
 import dev.parley.auth.config.AuthConfig;
 import dev.parley.platform.http.ErrorWriter;
+import io.quarkus.runtime.configuration.MemorySizeConverter;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,7 +30,7 @@ public class BodyLimits {
 
     public BodyLimits(ErrorWriter errors, AuthConfig config, AccountConfig account) {
         this.errors = errors;
-        this.general = config.maxBodySize().asLongValue();
+        this.general = new MemorySizeConverter().convert(config.maxBodySize()).asLongValue();
         this.exportFile = account.exportFileMaxBytes().asLongValue();
     }
 
