@@ -13,20 +13,31 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Instant;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.parley.auth.AuthFixtures.Account;
+import dev.parley.auth.service.Cleanup;
 import dev.parley.testsupport.ParleyTestEnvironment;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
+import jakarta.inject.Inject;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
-/** What an operator sees and relies on: pending-job metrics, and body limits per endpoint. */
+/** What an operator sees and relies on: pending-job metrics, a removed service, and body limits per endpoint. */
 @QuarkusTest
 @QuarkusTestResource(ParleyTestEnvironment.class)
 class AccountJobOperationsTest {
+    @Inject
+    DataSource db;
+    @Inject
+    Cleanup cleanup;
 
     @Test
     void pendingJobsShowInTheMetricsPerService() throws Exception {
@@ -49,6 +60,31 @@ class AccountJobOperationsTest {
         for (String service : SERVICES) {
             done(token(service), id).statusCode(204);
         }
+    }
+
+    @Test
+    void jobsThatWaitOnlyForARemovedServiceAreCompletedByTheCleanup() throws Exception {
+        Account u = register("retired");
+        String id = u.as().when().post("/api/v1/users/me/exports").then().statusCode(202).extract().path("id");
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO account_job_services (job_id, service, created_at) VALUES (?, 'retired-service', now())")) {
+            ps.setObject(1, UUID.fromString(id));
+            ps.executeUpdate();
+        }
+        // every configured service reports: the export no longer waits for one that is not configured
+        for (String service : SERVICES) {
+            done(token(service), id).statusCode(204);
+        }
+        u.as().when().get("/api/v1/users/me/exports/" + id).then().statusCode(200).body("status", equalTo("ready"));
+        // the operator removed a service after the others had reported: the cleanup completes what waited for it
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "UPDATE account_jobs SET ready_at = NULL WHERE id = ?")) {
+            ps.setObject(1, UUID.fromString(id));
+            ps.executeUpdate();
+        }
+        u.as().when().get("/api/v1/users/me/exports/" + id).then().statusCode(200).body("status", equalTo("building"));
+        assertTrue(cleanup.run(Instant.now()).accountJobs() >= 1);
+        u.as().when().get("/api/v1/users/me/exports/" + id).then().statusCode(200).body("status", equalTo("ready"));
     }
 
     @Test
