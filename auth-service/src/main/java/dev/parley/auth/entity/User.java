@@ -40,6 +40,10 @@ public class User {
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
 
+    /** When the account's deletion started: the row is then only a tombstone, deleted once every service is done. */
+    @Column(name = "deleted_at")
+    public Instant deletedAt;
+
     @Override
     public String toString() {
         return "User[" + id + ", " + username + "]";

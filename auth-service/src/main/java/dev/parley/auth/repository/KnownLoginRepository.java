@@ -33,6 +33,16 @@ public class KnownLoginRepository {
                 .getSingleResult()).longValue() > 0;
     }
 
+    /** The addresses this user logged in from and when last, newest first (client_address, last_success_at). */
+    public java.util.List<Object[]> ofUser(UUID userId) {
+        return em.createNativeQuery("SELECT client_address, last_success_at FROM known_logins WHERE user_id = ?1 "
+                + "ORDER BY last_success_at DESC", Object[].class).setParameter(1, userId).getResultList();
+    }
+
+    public int deleteOfUser(UUID userId) {
+        return em.createNativeQuery("DELETE FROM known_logins WHERE user_id = ?1").setParameter(1, userId).executeUpdate();
+    }
+
     /** Deletes the addresses not logged in from since {@code cutoff}. */
     public int deleteUnusedSince(Instant cutoff) {
         return em.createNativeQuery("DELETE FROM known_logins WHERE last_success_at < ?1")

@@ -52,6 +52,13 @@ public class LoginThrottleRepository {
                 .setParameter(1, scope).setParameter(2, key).executeUpdate();
     }
 
+    /** Deletes the counters that name this (lower-case) username: its own and those of its username+address pairs. */
+    public int deleteOfUsername(String lowerUsername) {
+        return em.createNativeQuery("DELETE FROM login_throttle WHERE (scope = 'username' AND key = ?1) "
+                        + "OR (scope = 'pair' AND left(key, length(?1) + 1) = ?1 || '|')")
+                .setParameter(1, lowerUsername).executeUpdate();
+    }
+
     /** Deletes the counters whose window began before {@code windowStart} and whose lock (if any) ended before {@code now}. */
     public int deleteFinished(Instant windowStart, Instant now) {
         return em.createNativeQuery("DELETE FROM login_throttle WHERE window_start < ?1 AND (locked_until IS NULL OR locked_until < ?2)")

@@ -193,8 +193,9 @@ public class AccountService {
         });
     }
 
+    /** A user, unless their account is being deleted (then only a tombstone remains). */
     public Optional<User> find(UUID id) {
-        return users.findByIdOptional(id);
+        return users.findByIdOptional(id).filter(u -> u.deletedAt == null);
     }
 
     public boolean enabled(UUID id) {
@@ -205,10 +206,10 @@ public class AccountService {
         int size = Math.max(1, Math.min(limit, 200));
         List<User> rows;
         if (cursor == null || cursor.isBlank()) {
-            rows = users.find("order by createdAt, id").page(0, size + 1).list();
+            rows = users.find("deletedAt is null order by createdAt, id").page(0, size + 1).list();
         } else {
             String[] c = decodeCursor(cursor);
-            rows = users.find("createdAt > ?1 or (createdAt = ?1 and id > ?2) order by createdAt, id",
+            rows = users.find("deletedAt is null and (createdAt > ?1 or (createdAt = ?1 and id > ?2)) order by createdAt, id",
                     Instant.parse(c[0]), UUID.fromString(c[1])).page(0, size + 1).list();
         }
         String next = null;
@@ -223,8 +224,7 @@ public class AccountService {
     /** Admin change of a user's enabled flag and roles. Nobody changes their own roles or disables themselves. */
     @Transactional
     public User update(UUID actorId, UUID userId, Boolean enabled, List<String> roles) {
-        User user = users.findByIdOptional(userId)
-                .orElseThrow(() -> ApiException.notFound("USER_NOT_FOUND", "No such user"));
+        User user = find(userId).orElseThrow(() -> ApiException.notFound("USER_NOT_FOUND", "No such user"));
         if (roles != null) {
             if (userId.equals(actorId)) {
                 throw new ApiException(403, "CANNOT_CHANGE_OWN_ROLES", "You cannot change your own roles");

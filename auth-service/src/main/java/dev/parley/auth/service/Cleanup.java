@@ -14,7 +14,8 @@ import org.jboss.logging.Logger;
 /**
  * Keeps auth-service's bookkeeping tables from growing forever: refresh tokens a week after they stopped being
  * usable (the family history is kept that long for reuse detection), throttle counters whose window and lock are
- * over, and known login addresses not used for 90 days. Every statement is idempotent, so replicas may overlap.
+ * over, known login addresses not used for 90 days, and exports past {@code parley.account.export-ttl}; it also completes
+ * the account jobs that waited only for a service no longer in {@code parley.account.services}. Every statement is idempotent, so replicas may overlap.
  */
 @ApplicationScoped
 public class Cleanup {
@@ -24,24 +25,30 @@ public class Cleanup {
     private final LoginThrottleRepository throttle;
     private final KnownLoginRepository knownLogins;
     private final AuthConfig config;
+    private final AccountExports exports;
+    private final AccountJobsService accountJobs;
 
     public Cleanup(RefreshTokenRepository refreshTokens, LoginThrottleRepository throttle, KnownLoginRepository knownLogins,
-                   AuthConfig config) {
+                   AuthConfig config, AccountExports exports, AccountJobsService accountJobs) {
         this.refreshTokens = refreshTokens;
         this.throttle = throttle;
         this.knownLogins = knownLogins;
         this.config = config;
+        this.exports = exports;
+        this.accountJobs = accountJobs;
     }
 
-    public record Removed(int refreshTokens, int throttleRows, int knownLogins) { }
+    /** What a run removed; {@code exports}: expired exports; {@code accountJobs}: jobs completed by a service's removal. */
+    public record Removed(int refreshTokens, int throttleRows, int knownLogins, int exports, int accountJobs) { }
 
     @Scheduled(every = "${parley.auth.cleanup.every:1h}", delayed = "5m",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
         Removed r = run(Instant.now());
-        if (r.refreshTokens() + r.throttleRows() + r.knownLogins() > 0) {
-            LOG.infof("cleanup removed %d refresh tokens, %d throttle rows, %d known logins",
-                    r.refreshTokens(), r.throttleRows(), r.knownLogins());
+        if (r.refreshTokens() + r.throttleRows() + r.knownLogins() + r.exports() + r.accountJobs() > 0) {
+            LOG.infof("cleanup removed %d refresh tokens, %d throttle rows, %d known logins, %d expired exports; "
+                    + "completed %d account jobs", r.refreshTokens(), r.throttleRows(), r.knownLogins(), r.exports(),
+                    r.accountJobs());
         }
     }
 
@@ -49,9 +56,10 @@ public class Cleanup {
         Instant tokenCutoff = now.minus(config.cleanup().refreshTokenGrace());
         Instant windowStart = now.minus(config.throttle().window());
         Instant knownCutoff = now.minus(config.cleanup().knownLoginRetention());
-        return QuarkusTransaction.requiringNew().call(() -> new Removed(
+        int[] counts = QuarkusTransaction.requiringNew().call(() -> new int[] {
                 (int) refreshTokens.deleteSpentBefore(tokenCutoff),
                 throttle.deleteFinished(windowStart, now),
-                knownLogins.deleteUnusedSince(knownCutoff)));
+                knownLogins.deleteUnusedSince(knownCutoff)});
+        return new Removed(counts[0], counts[1], counts[2], exports.deleteExpired(now), accountJobs.completeFinished());
     }
 }
