@@ -41,9 +41,11 @@ public class AccountService {
     private final AuthConfig config;
     private final AdminConfig admin;
     private final LoginThrottle throttle;
+    private final Registration registration;
 
     public AccountService(UserRepository users, RefreshTokenRepository refreshTokens, PasswordHasher hasher,
-                          TokenIssuer issuer, AuthConfig config, AdminConfig admin, LoginThrottle throttle) {
+                          TokenIssuer issuer, AuthConfig config, AdminConfig admin, LoginThrottle throttle,
+                          Registration registration) {
         this.users = users;
         this.refreshTokens = refreshTokens;
         this.hasher = hasher;
@@ -51,6 +53,7 @@ public class AccountService {
         this.config = config;
         this.admin = admin;
         this.throttle = throttle;
+        this.registration = registration;
     }
 
     /** A user with a fresh token pair. */
@@ -86,22 +89,48 @@ public class AccountService {
         });
     }
 
+    /**
+     * Registration as {@code parley.auth.registration} allows: closed refuses, invite takes one use of the code (given
+     * back if the rest fails). The invite is checked before the name, so an uninvited caller learns nothing of who exists.
+     */
     @Transactional
-    public Session register(String username, String password, String email) {
+    public Session register(String username, String password, String email, String inviteCode) {
+        registration.admit(inviteCode);
+        User user = insertUser(username, password, email, List.of("user"));
+        LOG.infof("user registered: %s", user.id);
+        return newSession(user, UUID.randomUUID());
+    }
+
+    /** An account made by an admin (whatever the registration mode); roles ⊆ {user, admin}, user always. */
+    @Transactional
+    public User createUser(UUID adminId, String username, String password, String email, List<String> roles) {
+        Set<String> wanted = new LinkedHashSet<>(List.of("user"));
+        if (roles != null) {
+            if (!ROLES.containsAll(roles)) {
+                throw Stored.invalid("roles", "allowed: user, admin");
+            }
+            wanted.addAll(roles);
+        }
+        User user = insertUser(username, password, email, List.copyOf(wanted));
+        LOG.infof("user %s created by admin %s", user.id, adminId);
+        return user;
+    }
+
+    private User insertUser(String username, String password, String email, List<String> roles) {
         validateUsername(username);
         PasswordPolicy.check(username, password);
         if (users.usernameTaken(username)) {
             throw usernameTaken();
         }
         User user = newUser(username, email, password);
+        user.roles = new ArrayList<>(roles);
         try {
             users.persistAndFlush(user);
         } catch (PersistenceException e) {
             // Two registrations of one name at once: the unique index decides.
             throw usernameTaken();
         }
-        LOG.infof("user registered: %s", user.id);
-        return newSession(user, UUID.randomUUID());
+        return user;
     }
 
     /** Throttled login; failures are recorded in their own transaction so they survive the 401. */
