@@ -1,4 +1,23 @@
--- auth-service: registration an operator can close (invite codes made by admins).
+-- auth-service: registration an operator can close (invite codes), login by email (emails unique per account).
+
+-- Emails become unique regardless of case, so an email names one account at login. Nothing checked this before, so
+-- accounts may already share an address: the oldest account (created first) keeps it, the others' email is cleared
+-- (they keep logging in by username), and the count is reported in the migration's log.
+DO $$
+DECLARE
+    cleared INTEGER;
+BEGIN
+    UPDATE users u SET email = NULL, updated_at = now()
+     WHERE u.email IS NOT NULL
+       AND EXISTS (SELECT 1 FROM users o
+                    WHERE lower(o.email) = lower(u.email)
+                      AND (o.created_at < u.created_at OR (o.created_at = u.created_at AND o.id < u.id)));
+    GET DIAGNOSTICS cleared = ROW_COUNT;
+    IF cleared > 0 THEN
+        RAISE NOTICE 'users: % email(s) shared with an older account were cleared before making emails unique', cleared;
+    END IF;
+END $$;
+CREATE UNIQUE INDEX users_email_lower_uk ON users (lower(email));
 
 -- Invite codes made by admins (parley.auth.registration=invite). Only a SHA-256 hash of the code is stored (like access
 -- keys: a slow hash adds nothing for 128-bit random secrets). A registration takes one use atomically

@@ -243,6 +243,7 @@ class RegistrationTest {
                 .body("roles", equalTo(List.of("user")))
                 .body("enabled", equalTo(true));
         AuthFixtures.login(name, PASSWORD);
+        AuthFixtures.login(email, PASSWORD);
 
         String adminName = unique("second-admin");
         admin.as().contentType("application/json")
@@ -252,6 +253,9 @@ class RegistrationTest {
 
         assertErrorShape(admin.as().contentType("application/json").body(Map.of("username", name, "password", PASSWORD))
                 .post("/api/v1/users").then(), 409, "USERNAME_TAKEN");
+        assertErrorShape(admin.as().contentType("application/json")
+                .body(Map.of("username", unique("other"), "password", PASSWORD, "email", email.toUpperCase()))
+                .post("/api/v1/users").then(), 409, "EMAIL_TAKEN");
         assertErrorShape(admin.as().contentType("application/json")
                 .body(Map.of("username", unique("weak"), "password", "short"))
                 .post("/api/v1/users").then(), 400, "WEAK_PASSWORD");

@@ -27,6 +27,7 @@ public final class AuthDtos {
     public record RegisterRequest(
             @NotBlank @Size(min = 3, max = 64) String username,
             @NotNull @Size(max = 1024) String password,
+            @Schema(description = "unique per account, case-insensitive; 409 EMAIL_TAKEN otherwise")
             @Email @Size(max = 254) String email,
             @Schema(description = "needed when registration is by invitation (GET /api/v1/auth/registration)")
             @Size(max = 200) String inviteCode) {
@@ -53,7 +54,9 @@ public final class AuthDtos {
     }
 
     @JsonBody
-    public record LoginRequest(@NotBlank @Size(max = 64) String username, @NotNull @Size(max = 1024) String password) {
+    public record LoginRequest(@Schema(description = "the username or the account's email (case-insensitive)")
+                               @NotBlank @Size(max = 254) String username,
+                               @NotNull @Size(max = 1024) String password) {
         @Override
         public String toString() {
             return "LoginRequest[username=" + username + ", password=<redacted>]";

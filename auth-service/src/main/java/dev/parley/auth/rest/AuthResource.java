@@ -63,7 +63,7 @@ public class AuthResource {
     @POST
     @Path("/login")
     @PermitAll
-    @Operation(summary = "Log in with username and password (throttled: 429 with Retry-After)")
+    @Operation(summary = "Log in with username or email and password (throttled: 429 with Retry-After)")
     public TokenResponse login(@Valid @NotNull LoginRequest request, @Context HttpServerRequest http) {
         return tokens(accounts.login(request.username(), request.password(), clientAddress(http)));
     }

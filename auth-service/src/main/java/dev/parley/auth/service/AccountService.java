@@ -123,19 +123,35 @@ public class AccountService {
             throw usernameTaken();
         }
         User user = newUser(username, email, password);
+        if (user.email != null && users.emailTaken(user.email)) {
+            throw emailTaken();
+        }
         user.roles = new ArrayList<>(roles);
         try {
             users.persistAndFlush(user);
         } catch (PersistenceException e) {
-            // Two registrations of one name at once: the unique index decides.
-            throw usernameTaken();
+            // Two registrations of one name or email at once: the unique indexes decide.
+            throw String.valueOf(constraintOf(e)).contains("email") ? emailTaken() : usernameTaken();
         }
         return user;
     }
 
-    /** Throttled login; failures are recorded in their own transaction so they survive the 401. */
-    public Session login(String username, String password, String clientAddress) {
-        Optional<User> found = QuarkusTransaction.requiringNew().call(() -> users.findByUsername(username));
+    private static String constraintOf(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.hibernate.exception.ConstraintViolationException c) {
+                return c.getConstraintName();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Throttled login by username or email (case-insensitive); failures are recorded in their own transaction so they
+     * survive the 401. An existing account is throttled under its username whichever of the two was given.
+     */
+    public Session login(String login, String password, String clientAddress) {
+        Optional<User> found = QuarkusTransaction.requiringNew().call(() -> users.findByLogin(login));
+        String username = found.map(u -> u.username).orElse(login);
         throttle.check(username, clientAddress, found.map(u -> u.id).orElse(null));
         if (found.isEmpty()) {
             hasher.verifyDummy(password);
@@ -363,6 +379,10 @@ public class AccountService {
 
     private static ApiException usernameTaken() {
         return new ApiException(409, "USERNAME_TAKEN", "This username is already taken");
+    }
+
+    private static ApiException emailTaken() {
+        return new ApiException(409, "EMAIL_TAKEN", "This email address belongs to another account");
     }
 
     private static ApiException invalidCredentials() {
