@@ -33,6 +33,7 @@ import dev.parley.auth.config.RegistrationMode;
 import dev.parley.auth.repository.InviteRepository;
 import dev.parley.auth.service.InviteService;
 import dev.parley.auth.service.Registration;
+import dev.parley.testsupport.LogCapture;
 import dev.parley.testsupport.ParleyTestEnvironment;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -266,5 +267,32 @@ class RegistrationTest {
         Account user = AuthFixtures.login(name, PASSWORD);
         assertErrorShape(user.as().contentType("application/json").body(Map.of("username", unique("x"), "password", PASSWORD))
                 .post("/api/v1/users").then(), 403, "FORBIDDEN");
+    }
+
+    @Test
+    void anInviteCodeAppearsOnlyInTheAnswerThatCreatesIt() {
+        mode(RegistrationMode.INVITE);
+        Account admin = admin();
+        List<String> bodies = new ArrayList<>();
+        String code;
+        try (LogCapture logs = LogCapture.start()) {
+            JsonPath inv = invite(admin, Map.of("note", "planted"));
+            code = inv.getString("code");
+            bodies.add(registerWith(unique("invited"), PASSWORD, code).then().statusCode(201).extract().asString());
+            bodies.add(registerWith(unique("invited"), PASSWORD, code).then().statusCode(403).extract().asString());
+            bodies.add(admin.as().get("/api/v1/invites").then().statusCode(200).extract().asString());
+            bodies.add(admin.as().delete("/api/v1/invites/" + inv.getString("id")).then().statusCode(204).extract().asString());
+            bodies.add(given().get("/q/metrics").then().statusCode(200).extract().asString());
+            List<String> lines = logs.lines();
+            assertTrue(lines.stream().anyMatch(l -> l.contains("invite") && l.contains("created")),
+                    "the capture must have seen the invite being created");
+            for (String line : lines) {
+                assertFalse(line.contains(code) || line.contains(code.substring(4)),
+                        "a log line holds the code: " + line.substring(0, Math.min(100, line.length())));
+            }
+        }
+        for (String body : bodies) {
+            assertFalse(body.contains(code.substring(4)), "an answer or the metrics hold the code");
+        }
     }
 }
