@@ -120,5 +120,12 @@ class LoginByEmailTest {
         register(name, email).then().statusCode(201);
         login(email, PASSWORD, "192.0.2.33").statusCode(200);
         assertErrorShape(login("a".repeat(255), PASSWORD, "192.0.2.33"), 400, "VALIDATION_FAILED");
+        // the longest unknown email, from the longest address, is counted like any other failure
+        String longest = "b".repeat(242) + "@example.org";
+        String v6 = "2001:db8:1234:5678:9abc:def0:1234:5678";
+        for (int i = 0; i < 3; i++) {
+            assertErrorShape(login(longest, PASSWORD, v6), 401, "INVALID_CREDENTIALS");
+        }
+        assertErrorShape(login(longest.toUpperCase(), PASSWORD, v6), 429, "TOO_MANY_LOGIN_ATTEMPTS");
     }
 }
