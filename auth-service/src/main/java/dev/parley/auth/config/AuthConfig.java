@@ -30,6 +30,22 @@ public interface AuthConfig {
 
     ProviderKeys providerKeys();
 
+    /** Who may register: {@code open} (anyone), {@code invite} (with an admin's invite code), {@code closed}. */
+    @WithDefault("open")
+    RegistrationMode registration();
+
+    Invites invites();
+
+    interface Invites {
+        /** How long an invite is good for when its creator does not say. */
+        @WithDefault("P7D")
+        Duration defaultTtl();
+
+        /** The furthest an invite's {@code expires_at} may be. */
+        @WithDefault("P365D")
+        Duration maxTtl();
+    }
+
     interface Jwt {
         /** PKCS#8 PEM file of the RS256 signing key. Unset: an ephemeral key (development only). */
         Optional<String> signingKeyLocation();

@@ -27,15 +27,36 @@ public final class AuthDtos {
     public record RegisterRequest(
             @NotBlank @Size(min = 3, max = 64) String username,
             @NotNull @Size(max = 1024) String password,
-            @Email @Size(max = 254) String email) {
+            @Schema(description = "unique per account, case-insensitive; 409 EMAIL_TAKEN otherwise")
+            @Email @Size(max = 254) String email,
+            @Schema(description = "needed when registration is by invitation (GET /api/v1/auth/registration)")
+            @Size(max = 200) String inviteCode) {
         @Override
         public String toString() {
-            return "RegisterRequest[username=" + username + ", password=<redacted>]";
+            return "RegisterRequest[username=" + username + ", password=<redacted>, invite_code=<redacted>]";
+        }
+    }
+
+    /** How registration works here ({@code open}, {@code invite} or {@code closed}), for a client to know what to show. */
+    public record RegistrationInfo(@Schema(enumeration = {"open", "invite", "closed"}) String mode) { }
+
+    /** An account an admin makes ({@code POST /api/v1/users}), whatever the registration mode. */
+    @JsonBody
+    public record NewUserRequest(
+            @NotBlank @Size(min = 3, max = 64) String username,
+            @NotNull @Size(max = 1024) String password,
+            @Email @Size(max = 254) String email,
+            @Schema(description = "among user, admin; user is always included") @Size(max = 2) List<String> roles) {
+        @Override
+        public String toString() {
+            return "NewUserRequest[username=" + username + ", password=<redacted>]";
         }
     }
 
     @JsonBody
-    public record LoginRequest(@NotBlank @Size(max = 64) String username, @NotNull @Size(max = 1024) String password) {
+    public record LoginRequest(@Schema(description = "the username or the account's email (case-insensitive)")
+                               @NotBlank @Size(max = 254) String username,
+                               @NotNull @Size(max = 1024) String password) {
         @Override
         public String toString() {
             return "LoginRequest[username=" + username + ", password=<redacted>]";

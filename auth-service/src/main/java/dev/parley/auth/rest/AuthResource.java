@@ -5,9 +5,11 @@ import java.util.Map;
 import dev.parley.auth.rest.AuthDtos.LoginRequest;
 import dev.parley.auth.rest.AuthDtos.RefreshRequest;
 import dev.parley.auth.rest.AuthDtos.RegisterRequest;
+import dev.parley.auth.rest.AuthDtos.RegistrationInfo;
 import dev.parley.auth.rest.AuthDtos.TokenResponse;
 import dev.parley.auth.rest.AuthDtos.UserSummary;
 import dev.parley.auth.service.AccountService;
+import dev.parley.auth.service.Registration;
 import dev.parley.auth.service.SigningKeys;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.PermitAll;
@@ -32,10 +34,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class AuthResource {
     private final AccountService accounts;
     private final SigningKeys signingKeys;
+    private final Registration registration;
 
-    public AuthResource(AccountService accounts, SigningKeys signingKeys) {
+    public AuthResource(AccountService accounts, SigningKeys signingKeys, Registration registration) {
         this.accounts = accounts;
         this.signingKeys = signingKeys;
+        this.registration = registration;
     }
 
     @POST
@@ -43,14 +47,23 @@ public class AuthResource {
     @PermitAll
     @Operation(summary = "Create an account and log it in")
     public Response register(@Valid @NotNull RegisterRequest request) {
-        AccountService.Session s = accounts.register(request.username(), request.password(), request.email());
+        AccountService.Session s = accounts.register(request.username(), request.password(), request.email(),
+                request.inviteCode());
         return Response.status(201).entity(tokens(s)).build();
+    }
+
+    @GET
+    @Path("/registration")
+    @PermitAll
+    @Operation(summary = "How registration works here: open, invite (an invite_code is needed) or closed")
+    public RegistrationInfo registration() {
+        return new RegistrationInfo(registration.mode().wire());
     }
 
     @POST
     @Path("/login")
     @PermitAll
-    @Operation(summary = "Log in with username and password (throttled: 429 with Retry-After)")
+    @Operation(summary = "Log in with username or email and password (throttled: 429 with Retry-After)")
     public TokenResponse login(@Valid @NotNull LoginRequest request, @Context HttpServerRequest http) {
         return tokens(accounts.login(request.username(), request.password(), clientAddress(http)));
     }

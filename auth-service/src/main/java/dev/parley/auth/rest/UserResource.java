@@ -2,8 +2,10 @@ package dev.parley.auth.rest;
 
 import java.util.UUID;
 
+import dev.parley.auth.entity.User;
 import dev.parley.auth.rest.AuthDtos.AdminUser;
 import dev.parley.auth.rest.AuthDtos.Me;
+import dev.parley.auth.rest.AuthDtos.NewUserRequest;
 import dev.parley.auth.rest.AuthDtos.Page;
 import dev.parley.auth.rest.AuthDtos.PasswordChange;
 import dev.parley.auth.rest.AuthDtos.UserPatch;
@@ -25,6 +27,7 @@ import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -108,6 +111,16 @@ public class UserResource {
         }
         accounts.changePassword(c.requireUserId(), body.currentPassword(), body.newPassword(), c.sessionId());
         return Response.noContent().build();
+    }
+
+    @POST
+    @RolesAllowed("admin")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create an account (admin; also when registration is closed or by invitation)")
+    public Response create(@Valid @NotNull NewUserRequest body) {
+        User u = accounts.createUser(caller.get().requireUserId(), body.username(), body.password(), body.email(),
+                body.roles());
+        return Response.status(201).entity(AdminUser.of(u)).build();
     }
 
     @GET

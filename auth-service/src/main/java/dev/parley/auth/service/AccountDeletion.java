@@ -9,6 +9,7 @@ import dev.parley.auth.config.AccountConfig;
 import dev.parley.auth.entity.User;
 import dev.parley.auth.repository.AccessKeyRepository;
 import dev.parley.auth.repository.AccountJobRepository;
+import dev.parley.auth.repository.InviteRepository;
 import dev.parley.auth.repository.KnownLoginRepository;
 import dev.parley.auth.repository.LoginThrottleRepository;
 import dev.parley.auth.repository.ProviderKeyRepository;
@@ -41,13 +42,15 @@ public class AccountDeletion {
     private final KnownLoginRepository knownLogins;
     private final LoginThrottleRepository throttle;
     private final AccountJobRepository jobs;
+    private final InviteRepository invites;
     private final PasswordHasher hasher;
     private final AccountConfig config;
 
     public AccountDeletion(UserRepository users, RefreshTokenRepository refreshTokens, AccessKeyRepository accessKeys,
                            ProviderKeyRepository providerKeys, KnownLoginRepository knownLogins,
-                           LoginThrottleRepository throttle, AccountJobRepository jobs, PasswordHasher hasher,
-                           AccountConfig config) {
+                           LoginThrottleRepository throttle, AccountJobRepository jobs, InviteRepository invites,
+                           PasswordHasher hasher, AccountConfig config) {
+        this.invites = invites;
         this.users = users;
         this.refreshTokens = refreshTokens;
         this.accessKeys = accessKeys;
@@ -98,6 +101,7 @@ public class AccountDeletion {
         knownLogins.deleteOfUser(userId);
         throttle.deleteOfUsername(user.username.toLowerCase(Locale.ROOT));
         jobs.deleteExportsOf(userId);
+        invites.forgetMaker(userId);
         user.enabled = false;
         user.deletedAt = now;
         user.passwordHash = NO_PASSWORD;

@@ -41,9 +41,11 @@ public class AccountService {
     private final AuthConfig config;
     private final AdminConfig admin;
     private final LoginThrottle throttle;
+    private final Registration registration;
 
     public AccountService(UserRepository users, RefreshTokenRepository refreshTokens, PasswordHasher hasher,
-                          TokenIssuer issuer, AuthConfig config, AdminConfig admin, LoginThrottle throttle) {
+                          TokenIssuer issuer, AuthConfig config, AdminConfig admin, LoginThrottle throttle,
+                          Registration registration) {
         this.users = users;
         this.refreshTokens = refreshTokens;
         this.hasher = hasher;
@@ -51,6 +53,7 @@ public class AccountService {
         this.config = config;
         this.admin = admin;
         this.throttle = throttle;
+        this.registration = registration;
     }
 
     /** A user with a fresh token pair. */
@@ -86,27 +89,69 @@ public class AccountService {
         });
     }
 
+    /**
+     * Registration as {@code parley.auth.registration} allows: closed refuses, invite takes one use of the code (given
+     * back if the rest fails). The invite is checked before the name, so an uninvited caller learns nothing of who exists.
+     */
     @Transactional
-    public Session register(String username, String password, String email) {
+    public Session register(String username, String password, String email, String inviteCode) {
+        registration.admit(inviteCode);
+        User user = insertUser(username, password, email, List.of("user"));
+        LOG.infof("user registered: %s", user.id);
+        return newSession(user, UUID.randomUUID());
+    }
+
+    /** An account made by an admin (whatever the registration mode); roles ⊆ {user, admin}, user always. */
+    @Transactional
+    public User createUser(UUID adminId, String username, String password, String email, List<String> roles) {
+        Set<String> wanted = new LinkedHashSet<>(List.of("user"));
+        if (roles != null) {
+            if (!ROLES.containsAll(roles)) {
+                throw Stored.invalid("roles", "allowed: user, admin");
+            }
+            wanted.addAll(roles);
+        }
+        User user = insertUser(username, password, email, List.copyOf(wanted));
+        LOG.infof("user %s created by admin %s", user.id, adminId);
+        return user;
+    }
+
+    private User insertUser(String username, String password, String email, List<String> roles) {
         validateUsername(username);
         PasswordPolicy.check(username, password);
         if (users.usernameTaken(username)) {
             throw usernameTaken();
         }
         User user = newUser(username, email, password);
+        if (user.email != null && users.emailTaken(user.email)) {
+            throw emailTaken();
+        }
+        user.roles = new ArrayList<>(roles);
         try {
             users.persistAndFlush(user);
         } catch (PersistenceException e) {
-            // Two registrations of one name at once: the unique index decides.
-            throw usernameTaken();
+            // Two registrations of one name or email at once: the unique indexes decide.
+            throw String.valueOf(constraintOf(e)).contains("email") ? emailTaken() : usernameTaken();
         }
-        LOG.infof("user registered: %s", user.id);
-        return newSession(user, UUID.randomUUID());
+        return user;
     }
 
-    /** Throttled login; failures are recorded in their own transaction so they survive the 401. */
-    public Session login(String username, String password, String clientAddress) {
-        Optional<User> found = QuarkusTransaction.requiringNew().call(() -> users.findByUsername(username));
+    private static String constraintOf(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.hibernate.exception.ConstraintViolationException c) {
+                return c.getConstraintName();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Throttled login by username or email (case-insensitive); failures are recorded in their own transaction so they
+     * survive the 401. An existing account is throttled under its username whichever of the two was given.
+     */
+    public Session login(String login, String password, String clientAddress) {
+        Optional<User> found = QuarkusTransaction.requiringNew().call(() -> users.findByLogin(login));
+        String username = found.map(u -> u.username).orElse(login);
         throttle.check(username, clientAddress, found.map(u -> u.id).orElse(null));
         if (found.isEmpty()) {
             hasher.verifyDummy(password);
@@ -334,6 +379,10 @@ public class AccountService {
 
     private static ApiException usernameTaken() {
         return new ApiException(409, "USERNAME_TAKEN", "This username is already taken");
+    }
+
+    private static ApiException emailTaken() {
+        return new ApiException(409, "EMAIL_TAKEN", "This email address belongs to another account");
     }
 
     private static ApiException invalidCredentials() {

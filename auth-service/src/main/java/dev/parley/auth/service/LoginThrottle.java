@@ -43,7 +43,7 @@ public class LoginThrottle {
 
     /** 429 when this attempt must wait. {@code userId}: the account of that name, null when there is none. */
     public void check(String username, String address, UUID userId) {
-        String user = username.toLowerCase(Locale.ROOT);
+        String user = name(username);
         Instant now = Instant.now();
         Instant until = QuarkusTransaction.requiringNew().call(() -> {
             Instant latest = lockedUntil(PAIR, user + "|" + address, now);
@@ -61,7 +61,7 @@ public class LoginThrottle {
     }
 
     public void failed(String username, String address) {
-        String user = username.toLowerCase(Locale.ROOT);
+        String user = name(username);
         QuarkusTransaction.requiringNew().run(() -> {
             bump(PAIR, user + "|" + address, config.throttle().pairFailures());
             bump(ADDRESS, address, config.throttle().addressFailures());
@@ -70,11 +70,20 @@ public class LoginThrottle {
     }
 
     public void succeeded(String username, String address, UUID userId) {
-        String user = username.toLowerCase(Locale.ROOT);
+        String user = name(username);
         QuarkusTransaction.requiringNew().run(() -> {
             counters.clear(PAIR, user + "|" + address);
             knownLogins.remember(userId, address, Instant.now());
         });
+    }
+
+    /**
+     * The counters' name for a login name: lowercased; one longer than a username (an unknown email, up to 254
+     * characters) by its hash, so that name + address always fits the counter's key.
+     */
+    static String name(String username) {
+        String lower = username.toLowerCase(Locale.ROOT);
+        return lower.length() <= 64 ? lower : "sha256:" + TokenIssuer.sha256Hex(lower);
     }
 
     /** This address logged in as this user within the known-login retention. */

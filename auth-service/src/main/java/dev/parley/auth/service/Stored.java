@@ -15,6 +15,11 @@ final class Stored {
         return Instant.now().truncatedTo(ChronoUnit.MICROS);
     }
 
+    /** A time a caller gave, at the database's precision. */
+    static Instant truncate(Instant t) {
+        return t.truncatedTo(ChronoUnit.MICROS);
+    }
+
     /** 400 VALIDATION_FAILED naming one field of the request and what is wrong with it. */
     static ApiException invalid(String field, String problem) {
         return new ApiException(400, "VALIDATION_FAILED", "Invalid request: " + field, Map.of("fields", Map.of(field, problem)));
