@@ -116,8 +116,13 @@ OPTS+=" -Dparley.gateway.providers.bench.base-url=$MOCK/v1"
 OPTS+=" -Dparley.gateway.providers.bench.api-key=sk-bench-operator-key"
 OPTS+=" -Dparley.egress.allow-loopback=true"
 # One user at thousands of calls a second: the platform's per-user limits (60 generations a minute by default) would
-# refuse nearly every call, so they are off here, as for every benchmark (their own cost: the gateway's README).
-OPTS+=" -Dparley.rate-limit.enabled=false"
+# refuse nearly every call. Off by default; BENCH_API_LIMITS=1 keeps them on with limits far above the load, so every
+# call takes a bucket and none is refused: the difference between the two runs is the limiter's cost.
+if [[ "${BENCH_API_LIMITS:-0}" == 1 ]]; then
+  OPTS+=" -Dparley.rate-limit.user-requests-per-minute=2000000000 -Dparley.rate-limit.user-generations-per-minute=2000000000"
+else
+  OPTS+=" -Dparley.rate-limit.enabled=false"
+fi
 # usage-service is a skeleton until its issue lands: the mock takes the usage events (202) so the outbox drains
 # while the benchmark runs, as in production (set BENCH_USAGE_SINK=0 to let it answer 404 and the backlog grow).
 [[ "${BENCH_USAGE_SINK:-1}" == 1 ]] && OPTS+=" -Dparley.usage.url=$MOCK"

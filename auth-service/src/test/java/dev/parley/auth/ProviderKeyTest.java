@@ -84,6 +84,32 @@ class ProviderKeyTest {
     }
 
     @Test
+    void theGatewayListsAUsersKeysWithoutTheirSecrets() {
+        Account u = register("listed");
+        String secret = "ollama-" + UUID.randomUUID().toString().replace("-", "");
+        create(u, Map.of("provider", "openai_compatible", "name", "my-vllm", "api_key", secret,
+                "base_url", "http://127.0.0.1:8000/v1"));
+        create(u, Map.of("provider", "openai", "api_key", "sk-proj-" + UUID.randomUUID().toString().replace("-", "")));
+        Account other = register("listed-other");
+        create(other, Map.of("provider", "anthropic", "api_key", "sk-ant-" + UUID.randomUUID()));
+
+        String body = given().auth().oauth2(AuthFixtures.gatewayToken()).queryParam("user_id", u.id())
+                .when().get("/internal/v1/provider-keys").then().statusCode(200)
+                .body("data.size()", equalTo(2))
+                .body("data.find { it.name == 'my-vllm' }.provider", equalTo("openai_compatible"))
+                .body("data.find { it.name == 'my-vllm' }.base_url", equalTo("http://127.0.0.1:8000/v1"))
+                .body("data.find { it.name == 'openai' }.provider", equalTo("openai"))
+                .extract().asString();
+        assertFalse(body.contains(secret), "a list never holds a key");
+        assertFalse(body.contains("key_hint") || body.contains("api_key") || body.contains("ciphertext"), body);
+        assertErrorShape(given().auth().oauth2(AuthFixtures.sessionServiceToken()).queryParam("user_id", u.id())
+                .when().get("/internal/v1/provider-keys").then(), 403, "FORBIDDEN");
+        assertErrorShape(given().auth().oauth2(u.accessToken()).queryParam("user_id", u.id())
+                .when().get("/internal/v1/provider-keys").then(), 403, "FORBIDDEN");
+        given().auth().oauth2(AuthFixtures.gatewayToken()).when().get("/internal/v1/provider-keys").then().statusCode(400);
+    }
+
+    @Test
     void openAiCompatibleKeysNeedAUniqueNameAndKeepTheirBaseUrl() {
         Account u = register("compat");
         assertErrorShape(u.as().contentType("application/json")

@@ -43,7 +43,8 @@ class SecurityIT {
             "memory-service", "usage-service");
     /** The only public operations that need no token. */
     static final Set<String> OPEN = Set.of("POST /api/v1/auth/register", "POST /api/v1/auth/login",
-            "POST /api/v1/auth/refresh", "POST /api/v1/auth/logout", "GET /.well-known/jwks.json", "GET /health");
+            "POST /api/v1/auth/refresh", "POST /api/v1/auth/logout", "GET /.well-known/jwks.json", "GET /health",
+            "GET /api/v1/auth/registration");
 
     record Op(String service, String method, String path, List<String> roles, boolean secured, boolean multipart) {
         boolean internal() {

@@ -209,6 +209,11 @@ public final class AuthDtos {
     @JsonBody
     public record ResolveRequest(@NotNull UUID userId, @NotBlank @Size(max = 64) String providerKeyName) { }
 
+    /** One of a user's provider keys as a service sees it in a list: what it is and where, never the key. */
+    public record ListedKey(UUID id, String provider, String name, String baseUrl) { }
+
+    public record ListedKeys(java.util.List<ListedKey> data) { }
+
     public record ResolvedKey(UUID id, String provider, String name, String baseUrl, String apiKey) {
         @Override
         public String toString() {

@@ -3,6 +3,8 @@ package dev.parley.auth.rest;
 import java.util.UUID;
 
 import dev.parley.auth.rest.AuthDtos.ResolveRequest;
+import dev.parley.auth.rest.AuthDtos.ListedKey;
+import dev.parley.auth.rest.AuthDtos.ListedKeys;
 import dev.parley.auth.rest.AuthDtos.ResolvedKey;
 import dev.parley.platform.auth.AccessKeyVerifier.VerifiedAccessKey;
 import dev.parley.auth.rest.AuthDtos.VerifyRequest;
@@ -26,6 +28,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -69,6 +72,15 @@ public class InternalAuthResource {
         ProviderKeyService.Resolved r = providerKeys.resolve(caller.get().serviceName(), request.userId(),
                 request.providerKeyName());
         return new ResolvedKey(r.id(), r.provider(), r.name(), r.baseUrl(), r.apiKey());
+    }
+
+    @GET
+    @Path("/provider-keys")
+    @RolesAllowed("service")
+    @Operation(summary = "A user's provider keys without their secrets (id, provider, name, base URL), for the gateway's service identity only")
+    public ListedKeys listProviderKeys(@QueryParam("user_id") @NotNull UUID userId) {
+        return new ListedKeys(providerKeys.listForResolver(caller.get().serviceName(), userId).stream()
+                .map(k -> new ListedKey(k.id, k.provider, k.name, k.baseUrl)).toList());
     }
 
     @POST

@@ -90,6 +90,15 @@ public class ProviderKeyService {
         return repository.ofUser(userId);
     }
 
+    /** A user's keys for a resolver service (the gateway lists their own servers' models); the same rule as resolve. */
+    public List<ProviderKey> listForResolver(String callingService, UUID userId) {
+        if (!config.providerKeys().resolvers().contains(callingService)) {
+            LOG.warnf("provider key list refused for service '%s'", callingService);
+            throw new ApiException(403, "FORBIDDEN", "Only the gateway may list provider keys");
+        }
+        return repository.ofUser(userId);
+    }
+
     public ProviderKey get(UUID userId, UUID id) {
         return repository.ofUser(userId, id).orElseThrow(ProviderKeyService::notFound);
     }
