@@ -129,6 +129,17 @@ class ThinkingTest {
     }
 
     @Test
+    void theOpenApiDocumentSaysThinkingIsABooleanOrABudget() throws Exception {
+        JsonNode doc = new ObjectMapper().readTree(given().queryParam("format", "json").get("/q/openapi").asString());
+        for (String body : List.of("NewMessage", "Regeneration", "SessionFields", "TextCompletion")) {
+            JsonNode thinking = doc.path("components").path("schemas").path(body).path("properties").path("thinking");
+            assertEquals("boolean", thinking.path("oneOf").path(0).path("type").asText(), body + ": " + thinking);
+            assertFalse(thinking.has("type") && "object".equals(thinking.path("type").asText()), body + ": " + thinking);
+            assertFalse(thinking.has("$ref"), body + ": " + thinking);
+        }
+    }
+
+    @Test
     void thinkingGoesOutAndTheReasoningIsStoredApartAndNeverSentBack() throws Exception {
         String s = session("{\"model\":\"" + MODEL + "\"}");
         JsonPath t = send(s, "{\"content\":\"Hi!\",\"thinking\":true}").then().statusCode(201).extract().jsonPath();

@@ -16,7 +16,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 public final class InviteDtos {
     private InviteDtos() { }
 
-    @JsonBody
+    @JsonBody(rejectUnknown = true) // every field optional: a misspelt one must not pass as the defaults
     public record InviteRequest(
             @Schema(description = "for the admins: who it is for") @Size(max = 200) String note,
             @Schema(description = "registrations it is good for (default 1)")
