@@ -177,6 +177,12 @@ class SecurityIT {
         if (path.startsWith("/api/v1/provider-keys/")) {
             return owned.get("provider-key");
         }
+        if (path.startsWith("/api/v1/routes/")) {
+            return owned.get("route");
+        }
+        if (path.startsWith("/api/v1/users/me/exports/")) {
+            return owned.get("export");
+        }
         return null;
     }
 
@@ -197,6 +203,13 @@ class SecurityIT {
         owned.put("message", t.path("assistant_message").path("id").asText());
         Api.Response m = api.post("/api/v1/memories", owner.accessToken(), Map.of("content", "Owner likes plums"));
         owned.put("memory", m.path("id").asText());
+        Api.Response r = api.post("/api/v1/routes", owner.accessToken(),
+                Map.of("alias", "my/owned", "deployments", List.of(Map.of("model", "openai/gpt-4o-mini"))));
+        assertEquals(201, r.status(), r.text());
+        owned.put("route", r.path("id").asText());
+        Api.Response x = api.post("/api/v1/users/me/exports", owner.accessToken(), null);
+        assertEquals(202, x.status(), x.text());
+        owned.put("export", x.path("id").asText());
         Thread.sleep(1500); // the usage of the owner's turn reaches usage-service
 
         List<DynamicTest> tests = new ArrayList<>();
@@ -231,6 +244,8 @@ class SecurityIT {
             assertEquals(200, api.get("/api/v1/sessions/" + owned.get("session"), owner.accessToken()).status());
             assertEquals(200, api.get("/api/v1/memories/" + owned.get("memory"), owner.accessToken()).status());
             assertEquals(200, api.get("/api/v1/provider-keys/" + owned.get("provider-key"), owner.accessToken()).status());
+            assertEquals(200, api.get("/api/v1/routes/" + owned.get("route"), owner.accessToken()).status());
+            assertEquals(200, api.get("/api/v1/users/me/exports/" + owned.get("export"), owner.accessToken()).status());
             Api.Response keys = api.get("/api/v1/access-keys", owner.accessToken());
             assertTrue(keys.text().contains(owned.get("access-key")), keys.text());
         }));
