@@ -34,7 +34,7 @@ public final class Requests {
             @JsonObject(message = "llm_params must be an object.") JsonNode llmParams,
             @Schema(description = "Your own data about the session, at most 16 KiB of JSON")
             @JsonObject(message = "metadata must be an object of at most 16 KiB.", maxChars = 16_384) JsonNode metadata,
-            @Schema(description = THINKING + " The session's turns use it unless a turn says otherwise; null clears it.", oneOf = {Boolean.class, ThinkingBudget.class})
+            @Schema(description = THINKING + " The session's turns use it unless a turn says otherwise; null clears it.", ref = "Thinking")
             @ThinkingValue JsonNode thinking) {
         static final SessionFields NONE = new SessionFields(null, null, null, null, null, null, null);
     }
@@ -57,7 +57,7 @@ public final class Requests {
             @Size(max = 256, message = "model must be a non-empty string of at most 256 characters.")
             @Pattern(regexp = NOT_BLANK, message = "model must be a non-empty string of at most 256 characters.") String model,
             @Schema(description = "This turn's parameters, over the session's") @JsonObject(message = "llm_params must be an object.") JsonNode llmParams,
-            @Schema(description = THINKING + " This turn only, over the session's.", oneOf = {Boolean.class, ThinkingBudget.class}) @ThinkingValue JsonNode thinking,
+            @Schema(description = THINKING + " This turn only, over the session's.", ref = "Thinking") @ThinkingValue JsonNode thinking,
             @Schema(description = "false: store the message without asking the model (no reply, no usage, no memory extraction); "
                     + "default true")
             Boolean generate,
@@ -78,17 +78,13 @@ public final class Requests {
         }
     }
 
-    /** The object form of {@code thinking} (documentation only: {@link ThinkingValue} checks the value). */
-    @Schema(name = "ThinkingBudget")
-    public record ThinkingBudget(@Schema(minimum = "1", maximum = "1000000", required = true) int budgetTokens) { }
-
     /** Regenerating an answer: another model or parameters for this once (every field optional, so none unknown). */
     @JsonBody(rejectUnknown = true)
     public record Regeneration(
             @Size(max = 256, message = "model must be a non-empty string of at most 256 characters.")
             @Pattern(regexp = NOT_BLANK, message = "model must be a non-empty string of at most 256 characters.") String model,
             @JsonObject(message = "llm_params must be an object.") JsonNode llmParams,
-            @Schema(description = THINKING + " This answer only, over the session's.", oneOf = {Boolean.class, ThinkingBudget.class}) @ThinkingValue JsonNode thinking) {
+            @Schema(description = THINKING + " This answer only, over the session's.", ref = "Thinking") @ThinkingValue JsonNode thinking) {
         static final Regeneration NONE = new Regeneration(null, null, null);
     }
 
@@ -104,7 +100,7 @@ public final class Requests {
             @Size(max = 256, message = "model must be a non-empty string of at most 256 characters.")
             @Pattern(regexp = NOT_BLANK, message = "model must be a non-empty string of at most 256 characters.") String model,
             @JsonObject(message = "llm_params must be an object.") JsonNode llmParams,
-            @Schema(description = THINKING, oneOf = {Boolean.class, ThinkingBudget.class}) @ThinkingValue JsonNode thinking) {
+            @Schema(description = THINKING, ref = "Thinking") @ThinkingValue JsonNode thinking) {
 
         public TextCompletion(String text, String sessionId, String model, JsonNode llmParams) {
             this(text, sessionId, model, llmParams, null);
