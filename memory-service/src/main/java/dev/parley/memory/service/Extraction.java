@@ -91,6 +91,10 @@ public class Extraction {
         this.registry = registry;
         this.queue = new ArrayBlockingQueue<>(Math.max(1, config.extractionQueue()));
         registry.gauge("parley_memory_extraction_queue", queue, BlockingQueue::size);
+        // the series the dashboards query exist from the start, at 0, not only after the first extraction (a platform whose
+        // sessions skip extraction, e.g. on parley/echo, would otherwise show none)
+        registry.counter("parley_memory_extractions_total", "outcome", "done", "reason", "ok");
+        registry.counter("parley_memory_extractions_total", "outcome", "dropped", "reason", "attempts");
     }
 
     /** The model that extracts an exchange: the operator's when set, else the one proposed; empty: none. */
