@@ -16,13 +16,6 @@ public interface AuthConfig {
     /** Where verifiers read the key set, when not {@code <url>/.well-known/jwks.json} (the platform reads it). */
     Optional<String> jwksLocation();
 
-    /**
-     * Largest request body of every endpoint but the export-file upload (which has parley.account.export-file-max-bytes),
-     * a memory size ({@code 1M}); text here so that the mapping needs no Quarkus converter.
-     */
-    @WithDefault("1M")
-    String maxBodySize();
-
     Jwt jwt();
 
     /** Client id → secret of every service allowed to obtain service tokens. */

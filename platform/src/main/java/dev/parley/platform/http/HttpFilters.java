@@ -1,6 +1,7 @@
 package dev.parley.platform.http;
 
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import dev.parley.platform.config.HttpConfig;
 import io.quarkus.vertx.http.runtime.filters.Filters;
@@ -14,19 +15,29 @@ import org.jboss.logging.MDC;
 
 /**
  * Runs first on every request of every service: request id (accepted or generated, echoed, in the logging context),
- * security headers, the body-size limit (413 in the error shape instead of Vert.x's empty answer), and a last route
+ * security headers, the body-size limit ({@code parley.http.max-body-size}, or {@code large-body-size} on the
+ * {@code large-body-paths}; 413 in the error shape instead of Vert.x's empty answer), and a last route
  * that answers unknown paths with the error shape instead of Vert.x's plain-text 404.
  */
 @ApplicationScoped
 public class HttpFilters {
     static final int PRIORITY = 10_000;
 
-    private final HttpConfig config;
     private final ErrorWriter errors;
+    private final long maxBody;
+    private final Pattern largeBodyPaths;
+    private final long maxLargeBody;
 
     public HttpFilters(HttpConfig config, ErrorWriter errors) {
-        this.config = config;
         this.errors = errors;
+        this.maxBody = config.maxBodySize().asLongValue();
+        this.largeBodyPaths = config.largeBodyPaths().map(Pattern::compile).orElse(null);
+        this.maxLargeBody = config.largeBodySize().map(m -> m.asLongValue()).orElse(maxBody);
+    }
+
+    /** The body limit of a request path. */
+    long maxBodyOf(String path) {
+        return largeBodyPaths != null && path != null && largeBodyPaths.matcher(path).matches() ? maxLargeBody : maxBody;
     }
 
     void register(@Observes Filters filters) {
@@ -70,7 +81,7 @@ public class HttpFilters {
                 errors.write(rc, 400, "BAD_REQUEST", "Content-Length is not a number", Map.of());
                 return;
             }
-            long max = config.maxBodySize().asLongValue();
+            long max = maxBodyOf(request.path());
             if (declared > max) {
                 response.putHeader("Connection", "close");
                 errors.write(rc, 413, "PAYLOAD_TOO_LARGE", "The request body is too large",
