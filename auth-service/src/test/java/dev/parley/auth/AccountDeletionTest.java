@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import dev.parley.auth.AuthFixtures.Account;
+import dev.parley.testsupport.DatabaseTraces;
 import dev.parley.testsupport.ParleyTestEnvironment;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -159,40 +160,10 @@ class AccountDeletionTest {
                 .when().delete("/api/v1/users/me").then().statusCode(202);
     }
 
-    /** Every row, per table.column, that names the user: uuid columns holding the id, text columns holding the name or email. */
+    /** Every row, per table.column, that names the user: uuid columns holding the id, text columns the name or email. */
     private Map<String, Long> rowsNaming(UUID id, String username, String email) throws Exception {
-        Map<String, Long> found = new LinkedHashMap<>();
-        List<String[]> columns = new ArrayList<>();
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() "
-                        + "AND data_type IN ('uuid', 'text', 'character varying', 'character') ORDER BY table_name, column_name");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                columns.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
-            }
-        }
-        assertTrue(columns.stream().anyMatch(col -> col[0].equals("account_jobs") && col[1].equals("user_id")), "schema read");
-        for (String[] col : columns) {
-            boolean uuid = col[2].equals("uuid");
-            String sql = "SELECT count(*) FROM \"" + col[0] + "\" WHERE " + (uuid ? "\"" + col[1] + "\" = ?"
-                    : "strpos(lower(\"" + col[1] + "\"), lower(?)) > 0 OR strpos(lower(\"" + col[1] + "\"), lower(?)) > 0");
-            try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-                if (uuid) {
-                    ps.setObject(1, id);
-                } else {
-                    ps.setString(1, username);
-                    ps.setString(2, email);
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    long n = rs.getLong(1);
-                    if (n > 0) {
-                        found.put(col[0] + "." + col[1], n);
-                    }
-                }
-            }
-        }
-        return found;
+        assertTrue(DatabaseTraces.columns(db).stream().anyMatch(c -> c.key().equals("account_jobs.user_id")), "schema read");
+        return DatabaseTraces.rowsHolding(db, id, username, email);
     }
 
     /** Disables every enabled admin but {@code keep} (the test then puts them back). */

@@ -4,9 +4,6 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +12,7 @@ import java.util.UUID;
 
 import dev.parley.memory.repository.OutcomeRepository;
 import dev.parley.memory.service.MemoryAccountData;
+import dev.parley.testsupport.DatabaseTraces;
 import dev.parley.testsupport.AuthServiceStub;
 import dev.parley.testsupport.ParleyTestEnvironment;
 import dev.parley.testsupport.Tokens;
@@ -71,57 +69,21 @@ class MemoryAccountDataTest {
         }
     }
 
-    private long count(String sql, Object... params) throws Exception {
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setObject(i + 1, params[i]);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
-    }
-
-    private List<String> tablesWithAUser() throws Exception {
-        List<String> out = new ArrayList<>();
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "select table_name from information_schema.columns where table_schema = current_schema() and column_name = 'user_id' "
-                        + "order by table_name"); ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-        }
-        return out;
-    }
-
-    /** Rows of {@code user} in each table naming a user, and the history of the given memories. */
-    private Map<String, Long> rowsOf(UUID user, List<String> memories) throws Exception {
-        Map<String, Long> out = new LinkedHashMap<>();
-        for (String table : tablesWithAUser()) {
-            out.put(table, count("select count(*) from " + table + " where user_id = ?", user));
-        }
-        long history = 0;
-        for (String m : memories) {
-            history += count("select count(*) from memory_history where memory_id = ?", UUID.fromString(m));
-        }
-        out.put("memory_history by memory", history);
-        return out;
-    }
-
     @Test
     void aDeletedAccountLeavesNothingOfTheUserAndAnotherUsersDataStays() throws Exception {
-        List<String> tables = tablesWithAUser();
-        assertTrue(tables.containsAll(List.of("extraction_outcomes", "memories", "memory_versions")), tables.toString());
-        Map<String, Long> before = rowsOf(alice, aliceMemories);
-        before.forEach((table, n) -> assertTrue(n > 0, "the fixture wrote " + table + ": " + before));
-        Map<String, Long> bobBefore = rowsOf(bob, List.of());
+        Object[] aliceAndHerMemories = java.util.stream.Stream.concat(java.util.stream.Stream.of(alice),
+                aliceMemories.stream().map(UUID::fromString)).toArray();
+        Map<String, Long> before = DatabaseTraces.rowsHolding(db, aliceAndHerMemories);
+        for (String col : List.of("memories.user_id", "memory_history.memory_id", "memory_versions.user_id", "extraction_outcomes.user_id")) {
+            assertTrue(before.containsKey(col), "the fixture wrote " + col + ": " + before);
+        }
+        Map<String, Long> bobBefore = DatabaseTraces.rowsHolding(db, bob);
 
         data.delete(alice);
-        rowsOf(alice, aliceMemories).forEach((table, n) -> assertEquals(0L, n, "nothing of the user left in " + table));
-        assertEquals(bobBefore, rowsOf(bob, List.of()), "another user's data stays");
+        assertEquals(Map.of(), DatabaseTraces.rowsHolding(db, aliceAndHerMemories), "nothing of the user left");
+        assertEquals(bobBefore, DatabaseTraces.rowsHolding(db, bob), "another user's data stays");
         data.delete(alice); // idempotent
-        rowsOf(alice, aliceMemories).forEach((table, n) -> assertEquals(0L, n, table));
+        assertEquals(Map.of(), DatabaseTraces.rowsHolding(db, aliceAndHerMemories));
         given().auth().oauth2(Tokens.user(alice, "alice")).get("/api/v1/memories").then().statusCode(200)
                 .body("data", org.hamcrest.Matchers.empty());
         given().auth().oauth2(Tokens.user(alice, "alice")).contentType("application/json").body(Map.of("query", "where does the user live"))

@@ -25,6 +25,7 @@ import com.github.tomakehurst.wiremock.client.WireMock;
 import dev.parley.platform.account.AccountJobs;
 import dev.parley.session.service.SessionAccountData;
 import dev.parley.testsupport.AuthServiceStub;
+import dev.parley.testsupport.DatabaseTraces;
 import dev.parley.testsupport.ParleyTestEnvironment;
 import dev.parley.testsupport.Tokens;
 import dev.parley.testsupport.openai.OpenAiWire;
@@ -99,66 +100,25 @@ class SessionAccountDataTest {
         }
     }
 
-    private long count(String sql, Object... params) throws Exception {
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setObject(i + 1, params[i]);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
-    }
-
-    /** Every table of this service with a user_id column, read from the database itself. */
-    private List<String> tablesWithAUser() throws Exception {
-        List<String> out = new ArrayList<>();
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "select table_name from information_schema.columns where table_schema = current_schema() and column_name = 'user_id' "
-                        + "order by table_name"); ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-        }
-        return out;
-    }
-
-    /** Rows of {@code user} in each table naming a user, and in those keyed by the given sessions. */
-    private Map<String, Long> rowsOf(UUID user, List<UUID> sessions) throws Exception {
-        Map<String, Long> out = new LinkedHashMap<>();
-        for (String table : tablesWithAUser()) {
-            out.put(table, count("select count(*) from " + table + " where user_id = ?", user));
-        }
-        for (String table : List.of("session_events", "messages", "memory_extractions", "memory_deletions")) {
-            long n = 0;
-            for (UUID s : sessions) {
-                n += count("select count(*) from " + table + " where session_id = ?", s);
-            }
-            out.put(table + " by session", n);
-        }
-        return out;
-    }
-
     @Test
     void aDeletedAccountLeavesNothingOfTheUserAndAnotherUsersDataStays() throws Exception {
-        List<String> tables = tablesWithAUser();
-        assertTrue(tables.containsAll(List.of("attachments", "memory_deletions", "memory_extractions", "messages", "sessions")), tables.toString());
         List<UUID> everySession = new ArrayList<>(aliceSessions);
         everySession.add(aliceDeleted);
         assertEquals(0, count("select count(*) from session_events where session_id = ?", aliceDeleted),
                 "a deleted session's events go with it");
-        Map<String, Long> before = rowsOf(alice, everySession);
-        for (String t : List.of("sessions", "messages", "attachments", "memory_extractions", "memory_deletions", "session_events by session")) {
-            assertTrue(before.get(t) > 0, "the fixture wrote " + t + ": " + before);
+        Object[] aliceAndHerSessions = java.util.stream.Stream.concat(java.util.stream.Stream.of(alice), everySession.stream()).toArray();
+        Map<String, Long> before = DatabaseTraces.rowsHolding(db, aliceAndHerSessions);
+        for (String col : List.of("sessions.user_id", "messages.session_id", "attachments.user_id", "memory_extractions.user_id",
+                "memory_deletions.user_id", "session_events.session_id")) {
+            assertTrue(before.containsKey(col), "the fixture wrote " + col + ": " + before);
         }
-        Map<String, Long> bobBefore = rowsOf(bob, List.of());
+        Map<String, Long> bobBefore = DatabaseTraces.rowsHolding(db, bob);
 
         data.delete(alice);
-        rowsOf(alice, everySession).forEach((table, n) -> assertEquals(0L, n, "nothing of the user left in " + table));
-        assertEquals(bobBefore, rowsOf(bob, List.of()), "another user's data stays");
+        assertEquals(Map.of(), DatabaseTraces.rowsHolding(db, aliceAndHerSessions), "nothing of the user left");
+        assertEquals(bobBefore, DatabaseTraces.rowsHolding(db, bob), "another user's data stays");
         data.delete(alice); // idempotent: a retry or another replica changes nothing and does not fail
-        rowsOf(alice, everySession).forEach((table, n) -> assertEquals(0L, n, table));
+        assertEquals(Map.of(), DatabaseTraces.rowsHolding(db, aliceAndHerSessions));
         given().auth().oauth2(Tokens.user(alice, "alice")).get("/api/v1/sessions").then().statusCode(200)
                 .body("data", org.hamcrest.Matchers.empty());
         assertTrue(SessionStubs.memory().findAll(WireMock.deleteRequestedFor(WireMock.urlPathMatching("/internal/v1/sessions/.*"))
@@ -239,5 +199,9 @@ class SessionAccountDataTest {
             base64.append((String) part.get("data"));
         }
         assertArrayEquals(big, Base64.getDecoder().decode(base64.toString()));
+    }
+
+    private long count(String sql, Object... params) throws Exception {
+        return DatabaseTraces.count(db, sql, params);
     }
 }

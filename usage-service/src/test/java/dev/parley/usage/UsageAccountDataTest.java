@@ -4,15 +4,13 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.parley.testsupport.DatabaseTraces;
 import dev.parley.testsupport.AuthServiceStub;
 import dev.parley.testsupport.ParleyTestEnvironment;
 import dev.parley.testsupport.Tokens;
@@ -66,26 +64,12 @@ class UsageAccountDataTest {
     }
 
     private long count(String sql, Object... params) throws Exception {
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setObject(i + 1, params[i]);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return DatabaseTraces.count(db, sql, params);
     }
 
-    /** Rows naming {@code id} anywhere in this service's tables. */
+    /** Rows naming {@code id} in any table of this service (read from the schema: a new table is checked too). */
     private long rowsNaming(UUID id) throws Exception {
-        return count("select (select count(*) from usage_events where user_id = ?1 or access_key_id = ?1) "
-                        .replace("?1", "?") + "+ (select count(*) from usage_daily where user_id = ?)"
-                        + "+ (select count(*) from spend_totals where subject_id = ?)"
-                        + "+ (select count(*) from budget_crossings where subject_id = ?)"
-                        + "+ (select count(*) from budgets where subject_id = ?)"
-                        + "+ (select count(*) from key_owners where user_id = ? or access_key_id = ?)",
-                id, id, id, id, id, id, id, id);
+        return DatabaseTraces.rowsHolding(db, id).values().stream().mapToLong(Long::longValue).sum();
     }
 
     @Test

@@ -8,10 +8,6 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +18,7 @@ import javax.sql.DataSource;
 import dev.parley.gateway.GatewayStubs;
 import dev.parley.gateway.repository.RateLimitOverrideRepository;
 import dev.parley.gateway.repository.RequestLogRepository;
+import dev.parley.testsupport.DatabaseTraces;
 import dev.parley.testsupport.AuthServiceStub;
 import dev.parley.testsupport.EmbeddedRedis;
 import dev.parley.testsupport.ParleyTestEnvironment;
@@ -87,43 +84,15 @@ class GatewayAccountDataTest {
                 .post("/api/v1/routes").then().statusCode(201); // a route of their own
     }
 
-    private record Column(String table, String name, String type) { }
-
-    private List<Column> columns() throws Exception {
-        List<Column> out = new ArrayList<>();
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                select table_name, column_name, data_type from information_schema.columns
-                where table_schema = current_schema() and data_type in ('uuid', 'text', 'character varying', 'jsonb')
-                  and table_name <> 'flyway_schema_history'""");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.add(new Column(rs.getString(1), rs.getString(2), rs.getString(3)));
-            }
-        }
-        return out;
-    }
-
     private long count(String sql, Object param) throws Exception {
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setObject(1, param);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return DatabaseTraces.count(db, sql, param);
     }
 
-    /** Rows of one column holding {@code id}: equal to it (uuid) or containing it (text). */
-    private long rowsNaming(Column col, UUID id) throws Exception {
-        return "uuid".equals(col.type())
-                ? count("select count(*) from " + col.table() + " where " + col.name() + " = ?", id)
-                : count("select count(*) from " + col.table() + " where " + col.name() + "::text like ?", "%" + id + "%");
-    }
-
+    /** Every uuid, text and jsonb column → its rows naming {@code id} (zeros included, so a column can be asked for). */
     private Map<String, Long> rowsNaming(UUID id) throws Exception {
         Map<String, Long> out = new LinkedHashMap<>();
-        for (Column col : columns()) {
-            out.put(col.table() + "." + col.name(), rowsNaming(col, id));
+        for (DatabaseTraces.Column col : DatabaseTraces.columns(db)) {
+            out.put(col.key(), DatabaseTraces.rowsHolding(db, col, id, id.toString()));
         }
         return out;
     }
@@ -131,7 +100,7 @@ class GatewayAccountDataTest {
     @Test
     void aDeletedAccountLeavesNothingOfTheUserInAnyTable() throws Exception {
         Map<String, Long> before = rowsNaming(alice);
-        for (Column col : columns()) {
+        for (DatabaseTraces.Column col : DatabaseTraces.columns(db)) {
             if ("uuid".equals(col.type()) && USER_COLUMNS.contains(col.name()) && !"updated_by".equals(col.name())) {
                 assertTrue(before.get(col.table() + "." + col.name()) > 0, "the fixture writes " + col.table()
                         + ": a table with user ids gets a row in writeEverythingFor and a line in AccountRepository.USER_DELETES");
