@@ -51,7 +51,10 @@ final class OpenAiWire {
         }
         if (!openAiItself) {
             JsonNode kw = openAi.get("chat_template_kwargs");
-            ObjectNode kwargs = kw instanceof ObjectNode o ? o : openAi.putObject("chat_template_kwargs");
+            ObjectNode kwargs = openAi.putObject("chat_template_kwargs"); // a copy: the request's own object stays as sent
+            if (kw instanceof ObjectNode o) {
+                kwargs.setAll(o);
+            }
             if (!kwargs.has("enable_thinking")) {
                 kwargs.put("enable_thinking", on);
             }

@@ -125,15 +125,6 @@ public class UserRouteRepository {
         }
     }
 
-    /** Deletes every route of the user (an account deletion; global routes stay); answers how many there were. */
-    public int deleteForUser(UUID userId) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("delete from user_routes where user_id = ?")) {
-            ps.setObject(1, userId);
-            return ps.executeUpdate();
-        }
-    }
-
     private static List<Row> rows(PreparedStatement ps) throws SQLException {
         List<Row> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {

@@ -240,11 +240,12 @@ final class CallLoop {
     }
 
     /**
-     * The request for this deployment when it asks for {@code thinking}: a copy (providers translate it in place and
-     * the next deployment may speak another API), without it for a model the catalogue knows has no reasoning.
+     * The request for this deployment when it asks for {@code thinking}: a copy of its top level (providers translate
+     * the field in place and the next deployment may speak another API; the messages are shared, never changed),
+     * without it for a model the catalogue knows has no reasoning.
      */
     private ObjectNode withThinkingFor(Target t) {
-        ObjectNode copy = request.deepCopy();
+        ObjectNode copy = request.objectNode().setAll(request);
         if (!s.catalog().reasons(t.api().name(), t.model())) {
             copy.remove(Thinking.FIELD);
         }

@@ -14,7 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 /**
  * The gateway's part of an account's deletion and export. Deleted: the user's routes, idempotency records, request-log rows,
  * rate-limit override (and their name on overrides they set as an admin), the usage events of theirs still waiting in
- * the outbox, and this replica's cached provider keys. The outbox's events are dropped, not delivered first:
+ * the outbox, and this replica's cached provider keys and routes of theirs. The outbox's events are dropped, not delivered first:
  * usage-service deletes the user's records in the same account job, so an event delivered afterwards would bring
  * back usage of a deleted account (and a budget no longer matters). The rate-limit windows (Redis or in-process)
  * name the user for at most a minute more; other replicas' cached provider keys expire within the cache's TTL (at
@@ -46,7 +46,7 @@ public class GatewayAccountData implements AccountData {
         } catch (SQLException e) {
             throw new IllegalStateException("deleting the gateway's data of a user failed", e);
         }
-        keys.forgetAll();
+        keys.forget(userId);
         routes.invalidate(userId);
     }
 

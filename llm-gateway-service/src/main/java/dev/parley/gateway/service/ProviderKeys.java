@@ -31,7 +31,7 @@ public class ProviderKeys {
     private final Vertx vertx;
     private final Duration ttl;
     private final ExpiringCache<String, Optional<UserKey>> cache = new ExpiringCache<>(100_000, Clock.systemUTC());
-    private final ExpiringCache<UUID, List<String>> names = new ExpiringCache<>(100_000, Clock.systemUTC());
+    private final ExpiringCache<String, List<String>> names = new ExpiringCache<>(100_000, Clock.systemUTC());
 
     public ProviderKeys(ProviderKeyClient client, Vertx vertx, GatewayConfig config) {
         this.client = client;
@@ -77,13 +77,11 @@ public class ProviderKeys {
                 });
     }
 
-    /**
-     * Drops every cached key (a deleted account's among them: the cache has no index by user, and an account's
-     * deletion is rare enough that every user asking auth-service once more costs nothing that matters).
-     */
-    public void forgetAll() {
-        cache.clear();
-        names.clear();
+    /** Drops this replica's cached keys and key names of one user (an account's deletion). */
+    public void forget(UUID userId) {
+        String prefix = userId + "/";
+        cache.invalidateIf(k -> k.startsWith(prefix));
+        names.invalidateIf(k -> k.startsWith(prefix));
     }
 
     /**
@@ -94,14 +92,15 @@ public class ProviderKeys {
         if (userId == null) {
             return Future.succeededFuture(List.of());
         }
-        Optional<List<String>> fresh = names.fresh(userId);
+        String id = userId + "/" + type;
+        Optional<List<String>> fresh = names.fresh(id);
         if (fresh.isPresent()) {
-            if (names.claimRefresh(userId, REFRESH_AHEAD)) {
+            if (names.claimRefresh(id, REFRESH_AHEAD)) {
                 listNames(userId, type).onComplete(ar -> {
                     if (ar.succeeded()) {
-                        names.put(userId, ar.result(), MISSING_TTL, STALE);
+                        names.put(id, ar.result(), MISSING_TTL, STALE);
                     } else {
-                        names.refreshFailed(userId);
+                        names.refreshFailed(id);
                     }
                 });
             }
@@ -109,11 +108,11 @@ public class ProviderKeys {
         }
         return listNames(userId, type).transform(ar -> {
             if (ar.succeeded()) {
-                names.put(userId, ar.result(), MISSING_TTL, STALE);
+                names.put(id, ar.result(), MISSING_TTL, STALE);
                 return Future.succeededFuture(ar.result());
             }
             LOG.warnf("auth-service unavailable for a provider-key list: %s", ar.cause().getClass().getSimpleName());
-            return Future.succeededFuture(names.stale(userId).orElse(List.of()));
+            return Future.succeededFuture(names.stale(id).orElse(List.of()));
         });
     }
 

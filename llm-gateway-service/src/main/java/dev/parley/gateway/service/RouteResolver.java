@@ -23,7 +23,8 @@ import jakarta.enterprise.context.ApplicationScoped;
  * deployments; otherwise {@code provider/model} names one deployment of that provider: a built-in one of the
  * {@link ProviderRegistry}, a provider the operator configured, or one of the user's own keys by its name. Whose key: the user's provider
  * key of that name, else the operator's, else (OpenAI-compatible servers of the operator only) none. Which route: the
- * operator's of that alias, else the user's own ({@link UserRoutes}), else a global one, else the name is a model.
+ * operator's of that alias, else (unless its first segment names a provider or one of the user's keys) the user's
+ * own ({@link UserRoutes}), else a global one, else the name is a model.
  */
 @ApplicationScoped
 public class RouteResolver {
@@ -67,12 +68,16 @@ public class RouteResolver {
         }
         List<Spec> direct = List.of(new Spec(model, model.substring(0, slash), model.substring(slash + 1), Optional.empty(),
                 1, 0, config.upstream().timeout()));
-        if (reservedPrefix(model.substring(0, slash))) {
+        String prefix = model.substring(0, slash);
+        if (reservedPrefix(prefix)) {
             return targets(model, direct, true, userId); // no user or global route can start with a provider's name
         }
-        return userRoutes.find(userId, model).compose(found -> found.isPresent()
-                ? targets(model, ordered(specs(found.get())), false, userId)
-                : targets(model, direct, true, userId));
+        // a name starting with one of the user's key names is that key's model: no route (a global one, or one made
+        // before the key) hides the user's own server; the lookup is the one the direct path makes anyway (cached)
+        return keys.find(userId, prefix).compose(key -> key.isPresent() ? targets(model, direct, true, userId)
+                : userRoutes.find(userId, model).compose(found -> found.isPresent()
+                        ? targets(model, ordered(specs(found.get())), false, userId)
+                        : targets(model, direct, true, userId)));
     }
 
     /**

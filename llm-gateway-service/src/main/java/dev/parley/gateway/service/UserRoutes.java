@@ -57,6 +57,7 @@ public class UserRoutes {
     private final UserRouteRepository repository;
     private final ObjectMapper mapper;
     private final Vertx vertx;
+    static final Duration FAILED_TTL = Duration.ofSeconds(5);
     private final Duration ttl;
     private final ExpiringCache<UUID, Map<String, UserRoute>> cache = new ExpiringCache<>(100_000, Clock.systemUTC());
 
@@ -69,13 +70,13 @@ public class UserRoutes {
 
     /** The route a user's call names: their own alias wins over a global one of the same name. */
     public Future<Optional<UserRoute>> find(UUID userId, String alias) {
-        Future<Map<String, UserRoute>> global = routes(GLOBAL);
         if (userId == null) {
-            return global.map(g -> Optional.ofNullable(g.get(alias)));
+            return routes(GLOBAL).map(g -> Optional.ofNullable(g.get(alias)));
         }
         return routes(userId).compose(own -> {
             UserRoute mine = own.get(alias);
-            return mine != null ? Future.succeededFuture(Optional.of(mine)) : global.map(g -> Optional.ofNullable(g.get(alias)));
+            return mine != null ? Future.succeededFuture(Optional.of(mine))
+                    : routes(GLOBAL).map(g -> Optional.ofNullable(g.get(alias)));
         });
     }
 
@@ -135,6 +136,8 @@ public class UserRoutes {
             Optional<Map<String, UserRoute>> stale = cache.stale(key);
             LOG.warnf("routes could not be read (%s): %s", ar.cause().getClass().getSimpleName(),
                     stale.isPresent() ? "using the last ones read" : "none apply");
+            // kept a few seconds, so the calls behind this one do not each wait on a database that is away
+            cache.put(key, stale.orElse(Map.of()), FAILED_TTL, STALE);
             return Future.succeededFuture(stale.orElse(Map.of()));
         });
     }

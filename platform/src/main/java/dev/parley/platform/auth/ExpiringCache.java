@@ -79,4 +79,10 @@ public final class ExpiringCache<K, V> {
         map.remove(key);
         refreshing.remove(key);
     }
+
+    /** Drops every entry whose key matches (one user's entries of a cache keyed by user and name). */
+    public void invalidateIf(java.util.function.Predicate<K> which) {
+        map.keySet().removeIf(which);
+        refreshing.removeIf(which);
+    }
 }
