@@ -201,6 +201,36 @@ class SessionAccountDataTest {
         assertArrayEquals(big, Base64.getDecoder().decode(base64.toString()));
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void longMessagesAreExportedInFilesAuthServiceAccepts() throws Exception {
+        UUID writer = UUID.randomUUID();
+        String token = Tokens.user(writer, "writer");
+        String sid = given().auth().oauth2(token).contentType("application/json").body("{\"title\":\"long\"}")
+                .post("/api/v1/sessions").then().statusCode(201).extract().path("id");
+        String text = "ü".repeat(190_000); // two bytes each in UTF-8: 25 of them are 9.5 MB, over one 8 MB file
+        for (int n = 0; n < 25; n++) {
+            given().auth().oauth2(token).contentType("application/json")
+                    .body(Map.of("content", text, "generate", false)).post("/api/v1/sessions/" + sid + "/messages")
+                    .then().statusCode(201);
+        }
+        Map<String, Object> files = new LinkedHashMap<>();
+        data.export(writer, files::put);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper().findAndRegisterModules();
+        int messages = 0;
+        int messageFiles = 0;
+        for (Map.Entry<String, Object> f : files.entrySet()) {
+            byte[] bytes = json.writeValueAsBytes(f.getValue());
+            assertTrue(bytes.length < 8 * 1024 * 1024, f.getKey() + " is " + bytes.length + " bytes");
+            if (f.getKey().startsWith("messages-")) {
+                messageFiles++;
+                messages += ((List<Object>) ((Map<String, Object>) f.getValue()).get("data")).size();
+            }
+        }
+        assertEquals(25, messages);
+        assertTrue(messageFiles >= 3, "split by size, not only by count: " + files.keySet());
+    }
+
     private long count(String sql, Object... params) throws Exception {
         return DatabaseTraces.count(db, sql, params);
     }

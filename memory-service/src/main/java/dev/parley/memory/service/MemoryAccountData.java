@@ -13,6 +13,7 @@ import dev.parley.memory.repository.AccountRepository;
 import dev.parley.memory.repository.MemoryRepository;
 import dev.parley.memory.repository.OutcomeRepository;
 import dev.parley.platform.account.AccountData;
+import dev.parley.platform.account.ExportPages;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -20,12 +21,13 @@ import jakarta.enterprise.context.ApplicationScoped;
  * memory-service's part of an account's deletion and export. Deletion: the user's memories with their history and
  * embeddings, the extraction outcomes, the version row, and in memory the retrieval snapshot and the exchanges
  * waiting for extraction. Export: {@code memories.json} (each memory with its {@code history}, without the embedding;
- * beyond {@value #MEMORIES_PER_FILE} memories, {@code memories-0002.json}, …) and {@code extractions.json} (what became
+ * beyond {@value #MEMORIES_PER_FILE} memories or about 4 MB, {@code memories-0002.json}, …, platform's {@link ExportPages}) and {@code extractions.json} (what became
  * of each AUTO extraction).
  */
 @ApplicationScoped
 public class MemoryAccountData implements AccountData {
     static final int MEMORIES_PER_FILE = 5_000;
+    static final int BATCH = 1_000;
 
     private final AccountRepository accounts;
     private final OutcomeRepository outcomes;
@@ -48,32 +50,34 @@ public class MemoryAccountData implements AccountData {
 
     @Override
     public void export(UUID userId, BiConsumer<String, Object> file) {
+        ExportPages pages = new ExportPages(file, n -> n == 1 ? "memories.json" : String.format("memories-%04d.json", n),
+                MEMORIES_PER_FILE, ExportPages.MAX_BYTES);
         Instant afterCreated = null;
         UUID afterId = null;
-        int n = 0;
         while (true) {
             Instant c = afterCreated;
             UUID i = afterId;
-            List<Map<String, Object>> page = QuarkusTransaction.requiringNew().call(() -> {
-                List<Memory> batch = accounts.memories(userId, c, i, MEMORIES_PER_FILE);
-                Map<UUID, List<MemoryRepository.HistoryEntry>> history = accounts.history(batch.stream().map(m -> m.id).toList());
-                List<Map<String, Object>> out = new ArrayList<>();
-                for (Memory m : batch) {
-                    out.add(memory(m, history.getOrDefault(m.id, List.of())));
+            List<Memory> batch = QuarkusTransaction.requiringNew().call(() -> {
+                List<Memory> memories = accounts.memories(userId, c, i, BATCH);
+                Map<UUID, List<MemoryRepository.HistoryEntry>> history = accounts.history(memories.stream().map(m -> m.id).toList());
+                for (Memory m : memories) {
+                    List<MemoryRepository.HistoryEntry> h = history.getOrDefault(m.id, List.of());
+                    long size = ExportPages.utf8(m.content) + 512;
+                    for (MemoryRepository.HistoryEntry e : h) {
+                        size += ExportPages.utf8(e.content(), e.reason()) + 128;
+                    }
+                    pages.add(memory(m, h), size);
                 }
-                return out;
+                return memories;
             });
-            if (page.isEmpty() && n > 0) {
+            if (batch.size() < BATCH) {
                 break;
             }
-            file.accept(++n == 1 ? "memories.json" : String.format("memories-%04d.json", n), Map.of("data", page));
-            if (page.size() < MEMORIES_PER_FILE) {
-                break;
-            }
-            Map<String, Object> last = page.get(page.size() - 1);
-            afterCreated = (Instant) last.get("created_at");
-            afterId = (UUID) last.get("id");
+            Memory last = batch.get(batch.size() - 1);
+            afterCreated = last.createdAt;
+            afterId = last.id;
         }
+        pages.finish();
         List<Map<String, Object>> extractions = QuarkusTransaction.requiringNew().call(() -> outcomes.ofUser(userId)).stream()
                 .map(o -> {
                     Map<String, Object> m = new LinkedHashMap<>();

@@ -9,6 +9,7 @@ import java.util.UUID;
 import java.util.function.BiConsumer;
 
 import dev.parley.platform.account.AccountData;
+import dev.parley.platform.account.ExportPages;
 import dev.parley.session.entity.ChatSession;
 import dev.parley.session.entity.Message;
 import dev.parley.session.repository.AccountRepository;
@@ -20,13 +21,14 @@ import jakarta.enterprise.context.ApplicationScoped;
  * session-service's part of an account's deletion and export. Deletion: every session of the user with its messages,
  * images and events, and the outbox rows owed to memory-service (which is not asked anything: it deletes the user's
  * memories on its own account job). Export: {@code sessions.json}, the messages in {@code messages-0001.json}, … (at
- * most {@value #MESSAGES_PER_FILE} each, oldest first session by session, with their images' references), and each
+ * most {@value #MESSAGES_PER_FILE} and about 4 MB each, platform's {@link ExportPages}; oldest first session by session, with their images' references), and each
  * image in {@code attachments/<id>.json} ({@code data} in base64), split into {@code attachments/<id>-part-01.json}, …
  * when its base64 text is longer than {@value #ATTACHMENT_CHARS_PER_FILE} characters.
  */
 @ApplicationScoped
 public class SessionAccountData implements AccountData {
     static final int MESSAGES_PER_FILE = 5_000;
+    static final int BATCH = 500;
     static final int ATTACHMENT_CHARS_PER_FILE = 4 * 1024 * 1024;
 
     private final AccountRepository accounts;
@@ -44,35 +46,30 @@ public class SessionAccountData implements AccountData {
     public void export(UUID userId, BiConsumer<String, Object> file) {
         List<ChatSession> sessions = QuarkusTransaction.requiringNew().call(() -> accounts.sessions(userId));
         file.accept("sessions.json", Map.of("data", sessions.stream().map(SessionAccountData::session).toList()));
-        List<Map<String, Object>> page = new ArrayList<>();
-        int files = 0;
+        ExportPages pages = new ExportPages(file, n -> String.format("messages-%04d.json", n), MESSAGES_PER_FILE,
+                ExportPages.MAX_BYTES);
         for (ChatSession s : sessions) {
             java.time.Instant afterCreated = null;
             UUID afterId = null;
             while (true) {
-                int room = MESSAGES_PER_FILE - page.size();
                 java.time.Instant c = afterCreated;
                 UUID i = afterId;
-                List<Message> batch = QuarkusTransaction.requiringNew().call(() -> accounts.messages(s.id, c, i, room));
+                List<Message> batch = QuarkusTransaction.requiringNew().call(() -> accounts.messages(s.id, c, i, BATCH));
                 if (batch.isEmpty()) {
                     break;
                 }
                 Map<UUID, List<Map<String, Object>>> images = images(batch, file);
                 for (Message m : batch) {
-                    page.add(message(m, images.getOrDefault(m.id, List.of())));
-                }
-                if (page.size() == MESSAGES_PER_FILE) {
-                    file.accept(String.format("messages-%04d.json", ++files), Map.of("data", page));
-                    page = new ArrayList<>();
+                    pages.add(message(m, images.getOrDefault(m.id, List.of())),
+                            ExportPages.utf8(m.content, m.reasoning) + (m.error == null ? 0 : m.error.toString().length())
+                                    + (m.context == null ? 0 : m.context.toString().length()) + 512);
                 }
                 Message last = batch.get(batch.size() - 1);
                 afterCreated = last.createdAt;
                 afterId = last.id;
             }
         }
-        if (!page.isEmpty() || files == 0) {
-            file.accept(String.format("messages-%04d.json", ++files), Map.of("data", page));
-        }
+        pages.finish();
     }
 
     /** Writes the images of these messages, one file (or a few parts) each; their references by message id. */
