@@ -101,6 +101,19 @@ class GenerationLimitTest {
         for (int i = 0; i < 80; i++) {
             given().auth().oauth2(token).header("X-Forwarded-For", FROM).get("/api/v1/sessions").then().statusCode(200);
         }
+
+        // importing history asks no model: 80 messages stored with generate:false, JSON and streamed, none refused
+        String importer = enabledUser(UUID.randomUUID());
+        String sid = given().auth().oauth2(importer).contentType("application/json").body("{\"title\":\"import\"}")
+                .post("/api/v1/sessions").then().statusCode(201).extract().path("id");
+        for (int i = 0; i < 80; i++) {
+            var call = given().auth().oauth2(importer).header("X-Forwarded-For", FROM).contentType("application/json")
+                    .body("{\"content\":\"line " + i + "\",\"generate\":false}");
+            if (i % 2 == 1) {
+                call = call.accept("text/event-stream");
+            }
+            call.post("/api/v1/sessions/" + sid + "/messages").then().statusCode(i % 2 == 1 ? 200 : 201);
+        }
     }
 
     @Test

@@ -16,7 +16,7 @@ import dev.parley.platform.auth.CurrentCaller;
 import dev.parley.platform.error.ApiException;
 import dev.parley.platform.error.BodyErrors;
 import dev.parley.platform.json.RequestBodies;
-import dev.parley.platform.ratelimit.Generation;
+import dev.parley.platform.ratelimit.ApiRateLimiter;
 import dev.parley.session.client.SummaryMemory;
 import dev.parley.session.config.SessionConfig;
 import dev.parley.session.rest.Views.MessageView;
@@ -29,6 +29,7 @@ import dev.parley.session.service.Summaries;
 import dev.parley.session.service.TurnService;
 import dev.parley.session.service.Upload;
 import io.quarkus.security.Authenticated;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -43,6 +44,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -67,15 +69,28 @@ public class SessionResource {
     private final CurrentCaller caller;
     private final RequestBodies bodies;
     private final SessionConfig config;
+    private final ApiRateLimiter limiter;
 
     public SessionResource(SessionService sessions, TurnService turns, Summaries summaries, CurrentCaller caller,
-                           RequestBodies bodies, SessionConfig config) {
+                           RequestBodies bodies, SessionConfig config, ApiRateLimiter limiter) {
+        this.limiter = limiter;
         this.sessions = sessions;
         this.turns = turns;
         this.summaries = summaries;
         this.caller = caller;
         this.bodies = bodies;
         this.config = config;
+    }
+
+    /**
+     * A turn that asks the model counts against the caller's generation limit (the platform's filter counted the
+     * call as a request); a message stored with {@code generate: false} (an import, a note) does not.
+     */
+    private void countGeneration(Requests.NewMessage body, HttpServerRequest request) {
+        if (body.generates()) {
+            limiter.check(caller.get(), request.remoteAddress() == null ? null : request.remoteAddress().hostAddress(),
+                    ApiRateLimiter.Kind.GENERATIONS);
+        }
     }
 
     static UUID owner(Caller c) {
@@ -134,12 +149,13 @@ public class SessionResource {
 
     @POST
     @Path("/{id}/messages")
-    @Generation
     @Operation(summary = "Send a message and get the reply (a turn); parent_message_id: null starts a branch at the root, "
             + "absent continues the active branch; Idempotency-Key makes a retry return the first turn; generate false stores "
             + "the message (role user, or assistant with model_used?) without asking the model: the other message is null")
     public Response send(@PathParam("id") String id, @HeaderParam("Idempotency-Key") String idempotencyKey,
-                         @NotNull(message = "Send {\"content\":\"…\"}.") @Valid Requests.NewMessage body) {
+                         @NotNull(message = "Send {\"content\":\"…\"}.") @Valid Requests.NewMessage body,
+                         @Context HttpServerRequest request) {
+        countGeneration(body, request);
         TurnService.TurnResult r = turns.send(owner(caller.get()), uuid(id, "session_id"), turn(bodies.mapper(), body), idempotencyKey, null);
         return Response.status(r.replay() ? 200 : 201)
                 .entity(new TurnView(MessageView.of(r.user()), MessageView.of(r.assistant()))).build();
@@ -148,7 +164,6 @@ public class SessionResource {
     @POST
     @Path("/{id}/messages")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    @Generation
     @Operation(summary = "Send a message with images (multipart: content, image files, parent_message_id?, model?, llm_params? "
             + "and thinking? as JSON, generate?, role?, model_used?)")
     public Response sendWithImages(@PathParam("id") String id, @HeaderParam("Idempotency-Key") String idempotencyKey,
@@ -156,9 +171,10 @@ public class SessionResource {
                                    @RestForm("model") String model, @RestForm("llm_params") String llmParams,
                                    @RestForm("thinking") String thinking, @RestForm("generate") String generate,
                                    @RestForm("role") String role, @RestForm("model_used") String modelUsed,
-                                   @RestForm("image") List<FileUpload> images) {
+                                   @RestForm("image") List<FileUpload> images, @Context HttpServerRequest request) {
         Requests.NewMessage body = bodies.valid(formMessage(bodies.mapper(), new Form(content, parent, model, llmParams, thinking,
                 generate, role, modelUsed)));
+        countGeneration(body, request);
         List<Upload> uploads = uploads(uploaded(images), config);
         if (!uploads.isEmpty() && "assistant".equals(body.role())) {
             throw BodyErrors.field("image", "Images go with user messages only.");

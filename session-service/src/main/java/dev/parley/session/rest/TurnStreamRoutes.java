@@ -37,7 +37,8 @@ import jakarta.enterprise.event.Observes;
  * {@code message.completed} (the assistant message) or {@code error}, with a {@code : keep-alive} comment after
  * {@code heartbeat-interval} of silence ({@code generate: false}: {@code message.created} alone). A client that
  * leaves stops the generation; the reply is stored as {@code partial} with what was generated. Each counts against the
- * caller's generation limit (as the JSON forms' {@code @Generation}), checked before the body is read. Other requests
+ * caller's generation limit (a {@code generate: false} one as a request), checked once the body has arrived and
+ * before anything is stored. Other requests
  * to these paths pass on to the JSON API.
  */
 @ApplicationScoped
@@ -129,14 +130,6 @@ public class TurnStreamRoutes {
                     errors.write(rc, 401, "UNAUTHENTICATED", "Authentication is required: send a valid bearer token", Map.of());
                     return;
                 }
-                try {
-                    // a streamed turn is a generation, as its JSON form is (@Generation): refused before anything is stored
-                    limiter.check(caller, rc.request().remoteAddress() == null ? null : rc.request().remoteAddress().hostAddress(),
-                            ApiRateLimiter.Kind.GENERATIONS);
-                } catch (ApiException e) {
-                    refuse(rc, e);
-                    return;
-                }
                 boolean multipart = multipart(rc);
                 JsonNode json;
                 try {
@@ -145,6 +138,17 @@ public class TurnStreamRoutes {
                     json = sent == null || sent.length() == 0 ? null : mapper.readTree(sent.getBytes());
                 } catch (IOException e) {
                     errors.write(rc, 400, "MALFORMED_JSON", "The body is not valid JSON.", Map.of());
+                    return;
+                }
+                // a streamed turn is a generation, as its JSON form is, unless it stores a message only (generate:
+                // false): counted before anything is stored, a refused one stores nothing
+                String generate = multipart ? rc.request().getFormAttribute("generate") : json == null ? null : json.path("generate").asText(null);
+                try {
+                    limiter.check(caller, rc.request().remoteAddress() == null ? null : rc.request().remoteAddress().hostAddress(),
+                            "false".equals(generate == null ? null : generate.strip())
+                                    ? ApiRateLimiter.Kind.REQUESTS : ApiRateLimiter.Kind.GENERATIONS);
+                } catch (ApiException e) {
+                    refuse(rc, e);
                     return;
                 }
                 Sink sink = new Sink(rc);
